@@ -1,0 +1,1 @@
+"""FastAPI routers: HTTP only; the logic lives in services."""

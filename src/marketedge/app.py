@@ -1,0 +1,122 @@
+"""create_app(): routers, middleware, error handlers, and the lifespan that owns the database, cache and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from marketedge import __version__
+from marketedge.api import health
+from marketedge.cache import make_backend
+from marketedge.clock import IST
+from marketedge.config import Settings, get_settings
+from marketedge.db import Database
+from marketedge.errors import install_error_handlers
+from marketedge.jsonresponse import ORJSONResponse
+from marketedge.middleware import RequestContextMiddleware
+from marketedge.ops.health import CheckResult, HealthService
+
+log = structlog.get_logger(__name__)
+
+# Paths that never fall back to the UI: an unknown one is a JSON 404.
+_NOT_UI = ("/api", "/health", "/metrics", "/twin", "/docs", "/openapi.json", "/redoc")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.database_url)
+        app.state.cache = make_backend(settings.redis_url)
+        app.state.scheduler = AsyncIOScheduler(timezone=IST)
+        app.state.scheduler.start()
+        app.state.health = _health_service(app, settings)
+        log.info(
+            "started", version=__version__, env=settings.marketedge_env.value, cache=app.state.cache.name
+        )
+        try:
+            yield
+        finally:
+            app.state.scheduler.shutdown(wait=False)
+            await app.state.cache.close()
+            await app.state.db.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Market Edge",
+        version=__version__,
+        summary="Minute-by-minute greeks of Indian index options, from Upstox.",
+        description=(
+            "Market data from Upstox, shown for information only. Not investment advice: Market Edge gives "
+            "no recommendations or trading signals."
+        ),
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    _mount_ui(app, settings.frontend_dist)
+    return app
+
+
+def _health_service(app: FastAPI, settings: Settings) -> HealthService:
+    service = HealthService(cache_seconds=settings.health_cache_seconds)
+
+    async def database() -> CheckResult:
+        await app.state.db.ping()
+        return CheckResult("ok", "reachable")
+
+    async def cache() -> CheckResult:
+        await app.state.cache.ping()
+        return CheckResult("ok", f"{app.state.cache.name} reachable")
+
+    async def scheduler() -> CheckResult:
+        running = app.state.scheduler.running
+        return CheckResult("ok" if running else "fail", "running" if running else "stopped")
+
+    service.register("database", database)
+    service.register("cache", cache)
+    service.register("scheduler", scheduler)
+    return service
+
+
+def _mount_ui(app: FastAPI, dist: Path) -> None:
+    """Serve the built UI at / with a single-page-app fallback; unknown API paths stay JSON 404s."""
+    assets = dist / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    index = dist / "index.html"
+    root = dist.resolve()
+    fallback = app.exception_handlers[HTTPException]
+
+    async def ui_or_404(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if (
+            isinstance(exc, HTTPException)
+            and exc.status_code == 404
+            and request.method in ("GET", "HEAD")
+            and not path.startswith(_NOT_UI)
+            and index.is_file()
+        ):
+            candidate = (dist / path.lstrip("/")).resolve()
+            if candidate.is_relative_to(root) and await asyncio.to_thread(candidate.is_file):
+                return FileResponse(candidate)
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        answer = fallback(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(HTTPException, ui_or_404)

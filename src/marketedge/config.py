@@ -1,0 +1,163 @@
+"""One Settings object from the environment; start-up stops with a one-line message on a bad value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Well-known development defaults: refused outside development and test.
+DEV_SECRET_KEY = "dev-secret-key-change-me-0000000000000000"  # noqa: S105
+DEV_TOKEN_ENCRYPTION_KEY = "ZGV2LXRva2VuLWtleS1jaGFuZ2UtbWUtMDAwMDAwMDA="  # noqa: S105
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a database URL and choose the async driver.
+
+    >>> normalise_database_url("postgres://u:p@h/db")
+    'postgresql+asyncpg://u:p@h/db'
+    >>> normalise_database_url("sqlite:///var/x.db")
+    'sqlite+aiosqlite:///var/x.db'
+    """
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or not rest:
+        raise ValueError("expected a URL such as sqlite:///var/marketedge.db or postgresql://user@host/db")
+    scheme = scheme.lower()
+    if scheme in (
+        "postgres",
+        "postgresql",
+        "postgresql+asyncpg",
+        "postgresql+psycopg",
+        "postgresql+psycopg2",
+    ):
+        if "/" not in rest or rest.startswith("/"):
+            raise ValueError("a PostgreSQL URL needs a host and a database: postgresql://user@host:5432/db")
+        return f"postgresql+asyncpg://{rest}"
+    if scheme in ("sqlite", "sqlite+aiosqlite"):
+        if not rest.startswith("/"):
+            raise ValueError(
+                "a SQLite URL looks like sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        return f"sqlite+aiosqlite://{rest}"
+    raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:// or postgresql://")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    marketedge_env: Environment = Environment.development
+    database_url: str = "sqlite:///var/marketedge.db"  # relative to the working directory
+    redis_url: str | None = None
+    upstox_base_url: str = "https://api.upstox.com"
+    upstox_client_id: str | None = None
+    upstox_client_secret: str | None = None
+    upstox_redirect_uri: str | None = None
+    secret_key: str = Field(default=DEV_SECRET_KEY, min_length=32)
+    # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation without downtime).
+    token_encryption_key: Annotated[list[str], NoDecode] = Field(default=[DEV_TOKEN_ENCRYPTION_KEY])
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
+    health_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "expected redis://host:6379/0 or rediss://… (leave unset for the in-process cache)"
+            )
+        return value.strip()
+
+    @field_validator("upstox_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://api.upstox.com")
+        return value.rstrip("/")
+
+    @field_validator("token_encryption_key", mode="before")
+    @classmethod
+    def _keys(cls, value: object) -> list[str]:
+        from cryptography.fernet import Fernet
+
+        keys = [k.strip() for k in value.split(",") if k.strip()] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        if not keys:
+            raise ValueError("expected one or more Fernet keys separated by commas")
+        for key in keys:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                raise ValueError(
+                    "expected Fernet keys (32 url-safe base64 bytes; make one with "
+                    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
+                ) from None
+        return keys
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> Settings:
+        if self.marketedge_env is Environment.production:
+            if self.secret_key == DEV_SECRET_KEY:
+                raise ValueError("SECRET_KEY: the development default is refused in production; set your own")
+            if DEV_TOKEN_ENCRYPTION_KEY in self.token_encryption_key:
+                raise ValueError(
+                    "TOKEN_ENCRYPTION_KEY: the development default is refused in production; set your own"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.marketedge_env is Environment.production
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad value raises ConfigError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]).upper() or _name_from_message(first["msg"])
+        message = first["msg"].removeprefix("Value error, ")
+        if name and message.startswith(f"{name}:"):
+            raise ConfigError(message) from None
+        raise ConfigError(f"{name}: {message}") from None
+
+
+def _name_from_message(message: str) -> str:
+    head = message.removeprefix("Value error, ").split(":", 1)[0]
+    return head if head.isupper() else ""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,21 @@
+"""Fast JSON: orjson bytes and a response class that uses them (never FastAPI's default encoder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def json_bytes(value: Any) -> bytes:
+    return orjson.dumps(value, option=_OPTIONS)
+
+
+class ORJSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json_bytes(content)

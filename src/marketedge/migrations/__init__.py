@@ -1,0 +1,1 @@
+"""Alembic migrations, driven from code (`marketedge migrate`), batch mode on SQLite."""
