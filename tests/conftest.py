@@ -17,10 +17,14 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from marketedge import migrate
 from marketedge.app import create_app
+from marketedge.cache import CacheBackend, MemoryBackend, RedisBackend
 from marketedge.config import Settings, load_settings, normalise_database_url
+from marketedge.db import Database
 from marketedge.logs import configure_logging
 
 configure_logging("INFO", "json")  # the real log pipeline, so tests can read what production would write
@@ -115,6 +119,40 @@ def database_url(empty_database_url: str) -> str:
     """The session's database with every migration applied (tests run the migrations, not create_all)."""
     migrate.upgrade(normalise_database_url(empty_database_url))
     return empty_database_url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The session's migrated database, for service-level tests (each test uses its own symbols)."""
+    db = Database(normalise_database_url(database_url))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def cache_backend(cache_url: str | None) -> AsyncIterator[CacheBackend]:
+    """The cache backend under test: in-process, or Redis in the PostgreSQL + Redis pass."""
+    if cache_url:
+        backend: CacheBackend = RedisBackend(cache_url, prefix=f"test:{uuid.uuid4().hex}:")
+    else:
+        backend = MemoryBackend()
+    yield backend
+    await backend.close()
+
+
+class QueryCounter:
+    """Counts the SQL statements an engine runs (to prove a fresh cache answers with none)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.statements: list[str] = []
+        self._engine = engine.sync_engine
+        event.listen(self._engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn: object, cursor: object, statement: str, *args: object) -> None:
+        self.statements.append(statement)
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._count)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,9 @@ async def test_set_get_delete(backend: CacheBackend) -> None:
     assert await backend.get("k") == b"\x00value"
     await backend.set("k", b"newer", ttl_seconds=60)
     assert await backend.get("k") == b"newer"
+    await backend.set("other", b"2", ttl_seconds=60)
+    assert await backend.get_many(["k", "missing", "other"]) == [b"newer", None, b"2"]
+    assert await backend.get_many([]) == []
     await backend.delete("k")
     assert await backend.get("k") is None
     await backend.ping()

@@ -18,6 +18,9 @@ class CacheBackend(ABC):
     @abstractmethod
     async def get(self, key: str) -> bytes | None: ...
 
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
+
     @abstractmethod
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None: ...
 
@@ -85,14 +88,27 @@ class RedisBackend(CacheBackend):
     name = "redis"
 
     def __init__(self, url: str, prefix: str = "me:") -> None:
-        self._redis = aioredis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        # A bounded pool that waits for a free connection rather than failing (free tiers cap connections).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=16,
+            timeout=5,
+            socket_timeout=5,
+            socket_connect_timeout=5,
+            health_check_interval=30,
         )
+        self._redis = aioredis.Redis(connection_pool=pool)
         self._prefix = prefix
 
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(self._prefix + key)
         return value if value is None or isinstance(value, bytes) else value.encode()
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        values = await self._redis.mget([self._prefix + k for k in keys])
+        return [v if v is None or isinstance(v, bytes) else v.encode() for v in values]
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
         await self._redis.set(self._prefix + key, value, px=max(1, int(ttl_seconds * 1000)))

@@ -1,0 +1,253 @@
+"""One option chain at one minute as arrays (ChainMinute), its compact binary form, and a day of them (DayFrame).
+
+The binary form is what the database stores and the cache holds: per field and side, integers quantised to the
+precision Upstox delivers, delta-encoded along the strikes, byte-shuffled and zlib-compressed. Nulls stay nulls
+(a validity bitmap per field and side), never zeros.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from marketedge.clock import IST
+
+# Field order is part of the stored format (FORMAT_VERSION); append only.
+FIELDS: tuple[str, ...] = (
+    "ltp",
+    "bid",
+    "ask",
+    "volume",
+    "oi",
+    "prev_oi",
+    "iv",  # a fraction: 0.142 is 14.2 %
+    "delta",
+    "gamma",
+    "theta",  # per calendar day
+    "vega",  # per volatility point
+)
+FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
+GREEKS = ("iv", "delta", "gamma", "theta", "vega")
+COUNT_FIELDS = ("volume", "oi", "prev_oi")
+# Quantum per field: the stored integer is round(value / quantum). At or finer than what Upstox delivers.
+QUANTUM = np.array([0.01, 0.01, 0.01, 1, 1, 1, 1e-5, 1e-5, 1e-7, 1e-3, 1e-3], dtype=np.float64)
+STRIKE_QUANTUM = 0.01
+CE, PE = 0, 1
+SIDES = ("CE", "PE")
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<BBHdq")  # version, flags, strike count, spot, minute (epoch seconds)
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+class GreeksSource(IntEnum):
+    """Where a row's greeks came from."""
+
+    upstox = 0  # as delivered by Upstox, checked against the engine and found sane
+    engine = 1  # Upstox's were missing, zero or absurd: computed by our engine
+    backfill = 2  # minute rebuilt from candles: every greek from our engine
+    none = 3  # nothing usable (no price)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChainMinute:
+    """Every strike of one instrument-expiry at one minute. values[field, side, strike]; NaN is null."""
+
+    minute: datetime
+    spot: float
+    strikes: NDArray[np.float64]
+    values: NDArray[np.float64]
+    source: NDArray[np.uint8]
+
+    def __post_init__(self) -> None:
+        k = self.strikes.shape[0]
+        if self.values.shape != (len(FIELDS), 2, k):
+            raise ValueError(f"values must have shape {(len(FIELDS), 2, k)}, not {self.values.shape}")
+        if self.source.shape != (2, k):
+            raise ValueError(f"source must have shape {(2, k)}, not {self.source.shape}")
+        if self.minute.tzinfo is None:
+            raise ValueError("minute must be an aware datetime")
+
+    def field(self, name: str) -> NDArray[np.float64]:
+        """(2, K): CE row then PE row."""
+        return self.values[FIELD_INDEX[name]]
+
+    @property
+    def strike_count(self) -> int:
+        return int(self.strikes.shape[0])
+
+
+def encode(chain: ChainMinute) -> bytes:
+    """The compact, self-describing binary form of one chain minute."""
+    k = chain.strike_count
+    order = np.argsort(chain.strikes, kind="stable")
+    strikes_q = np.rint(chain.strikes[order] / STRIKE_QUANTUM).astype(np.int64)
+    values = chain.values[:, :, order]
+    valid = np.isfinite(values)
+    scaled = np.where(valid, values, 0.0) / QUANTUM[:, None, None]
+    quantised = np.clip(np.rint(scaled), -_INT32_MAX, _INT32_MAX).astype(np.int64)
+    # Delta-encode along strikes (smooth in strike, so the differences are small), nulls carry the previous value.
+    filled = _carry_forward(quantised, valid)
+    diffs = np.diff(filled, axis=-1, prepend=0).astype(np.int32)
+    strike_diffs = np.diff(strikes_q, prepend=0).astype(np.int32)
+    body = b"".join(
+        (
+            _shuffle(strike_diffs),
+            _shuffle(diffs.reshape(-1)),
+            np.packbits(valid.reshape(-1)).tobytes(),
+            chain.source[:, order].astype(np.uint8).tobytes(),
+        )
+    )
+    header = _HEADER.pack(FORMAT_VERSION, 0, k, float(chain.spot), int(chain.minute.timestamp()))
+    return header + zlib.compress(body, 6)
+
+
+def decode(blob: bytes) -> ChainMinute:
+    version, _, k, spot, epoch = _HEADER.unpack_from(blob)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"unknown chain format version {version}")
+    body = zlib.decompress(blob[_HEADER.size :])
+    f = len(FIELDS)
+    n = f * 2 * k
+    offset = 0
+    strikes_q = np.cumsum(_unshuffle(body[offset : offset + 4 * k], k), dtype=np.int64)
+    offset += 4 * k
+    diffs = _unshuffle(body[offset : offset + 4 * n], n).reshape(f, 2, k)
+    offset += 4 * n
+    valid_bytes = (n + 7) // 8
+    valid = (
+        np.unpackbits(np.frombuffer(body, np.uint8, valid_bytes, offset), count=n)
+        .astype(bool)
+        .reshape(f, 2, k)
+    )
+    offset += valid_bytes
+    source = np.frombuffer(body, np.uint8, 2 * k, offset).reshape(2, k).copy()
+    values = np.cumsum(diffs, axis=-1, dtype=np.int64) * QUANTUM[:, None, None]
+    values[~valid] = np.nan
+    return ChainMinute(
+        minute=datetime.fromtimestamp(epoch, IST),
+        spot=spot,
+        strikes=(strikes_q * STRIKE_QUANTUM).astype(np.float64),
+        values=values,
+        source=source,
+    )
+
+
+def quantise(chain: ChainMinute) -> ChainMinute:
+    """The chain exactly as it will read back after encode/decode (for comparisons)."""
+    return decode(encode(chain))
+
+
+def _carry_forward(q: NDArray[np.int64], valid: NDArray[np.bool_]) -> NDArray[np.int64]:
+    k = q.shape[-1]
+    index = np.where(valid, np.arange(k), 0)
+    np.maximum.accumulate(index, axis=-1, out=index)
+    # Leading nulls point at position 0, which holds 0 when it is itself null.
+    return np.take_along_axis(q, index, axis=-1)
+
+
+def _shuffle(a: NDArray[np.int32]) -> bytes:
+    """Byte planes together (all low bytes, then the next …): small integers compress far better."""
+    return np.ascontiguousarray(a.astype("<i4").view(np.uint8).reshape(-1, 4).T).tobytes()
+
+
+def _unshuffle(raw: bytes, n: int) -> NDArray[np.int64]:
+    planes = np.frombuffer(raw, np.uint8, 4 * n).reshape(4, n)
+    return np.ascontiguousarray(planes.T).view("<i4").reshape(n).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayFrame:
+    """A trading day of one instrument-expiry, columnar: values[minute, field, side, strike] over the union
+    of the day's strikes (NaN where a strike was not listed at that minute)."""
+
+    minutes: tuple[datetime, ...]
+    spot: NDArray[np.float64]
+    strikes: NDArray[np.float64]
+    values: NDArray[np.float64]
+    source: NDArray[np.uint8]
+
+    @classmethod
+    def empty(cls) -> DayFrame:
+        return cls(
+            (), np.empty(0), np.empty(0), np.empty((0, len(FIELDS), 2, 0)), np.empty((0, 2, 0), np.uint8)
+        )
+
+    @classmethod
+    def from_minutes(cls, chains: list[ChainMinute]) -> DayFrame:
+        return cls.empty().extend(chains)
+
+    def __len__(self) -> int:
+        return len(self.minutes)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.values.nbytes + self.source.nbytes + self.spot.nbytes + self.strikes.nbytes)
+
+    @property
+    def last_minute(self) -> datetime | None:
+        return self.minutes[-1] if self.minutes else None
+
+    def extend(self, chains: list[ChainMinute]) -> DayFrame:
+        """A new frame with these minutes added (a minute already present is replaced), in time order."""
+        if not chains:
+            return self
+        by_minute = {m: i for i, m in enumerate(self.minutes)}
+        new = [c for c in chains if c.minute not in by_minute]
+        replaced = [c for c in chains if c.minute in by_minute]
+        strikes = np.union1d(self.strikes, np.concatenate([c.strikes for c in chains]))
+        base = self._reindexed(strikes)
+        values, source = base.values, base.source
+        for chain in replaced:
+            row = by_minute[chain.minute]
+            values[row], source[row] = _place(chain, strikes)
+        if new:
+            new.sort(key=lambda c: c.minute)
+            placed = [_place(c, strikes) for c in new]
+            values = np.concatenate([values, np.stack([p[0] for p in placed])])
+            source = np.concatenate([source, np.stack([p[1] for p in placed])])
+        minutes = base.minutes + tuple(c.minute for c in new)
+        spot = np.concatenate([base.spot, [c.spot for c in new]]) if new else base.spot.copy()
+        for chain in replaced:
+            spot[by_minute[chain.minute]] = chain.spot
+        order = np.argsort(np.array([m.timestamp() for m in minutes]), kind="stable")
+        if not np.array_equal(order, np.arange(len(minutes))):
+            minutes = tuple(minutes[i] for i in order)
+            values, source, spot = values[order], source[order], spot[order]
+        return DayFrame(minutes, spot, strikes, values, source)
+
+    def chain_at(self, index: int) -> ChainMinute:
+        """The chain of one stored minute (strikes not listed then are left out)."""
+        listed = np.isfinite(self.values[index]).any(axis=(0, 1))
+        return ChainMinute(
+            minute=self.minutes[index],
+            spot=float(self.spot[index]),
+            strikes=self.strikes[listed],
+            values=self.values[index][:, :, listed],
+            source=self.source[index][:, listed],
+        )
+
+    def _reindexed(self, strikes: NDArray[np.float64]) -> DayFrame:
+        if np.array_equal(strikes, self.strikes):
+            return DayFrame(self.minutes, self.spot, self.strikes, self.values.copy(), self.source.copy())
+        m = len(self.minutes)
+        values = np.full((m, len(FIELDS), 2, strikes.shape[0]), np.nan)
+        source = np.full((m, 2, strikes.shape[0]), GreeksSource.none, np.uint8)
+        positions = np.searchsorted(strikes, self.strikes)
+        values[..., positions] = self.values
+        source[..., positions] = self.source
+        return DayFrame(self.minutes, self.spot, strikes, values, source)
+
+
+def _place(chain: ChainMinute, strikes: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.uint8]]:
+    values = np.full((len(FIELDS), 2, strikes.shape[0]), np.nan)
+    source = np.full((2, strikes.shape[0]), GreeksSource.none, np.uint8)
+    positions = np.searchsorted(strikes, chain.strikes)
+    values[..., positions] = chain.values
+    source[..., positions] = chain.source
+    return values, source
