@@ -1,0 +1,1 @@
+"""Pure numpy over cached day frames: delta-band sums, change since the baseline, minute change."""
