@@ -40,7 +40,7 @@ lock:  ## Re-resolve constraints.txt from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o constraints.txt -q
 
 fmt:
-	$(BIN)/ruff format src tests benchmarks && $(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist var artifacts
