@@ -41,7 +41,9 @@ class CountingLoader:
         self.database = database
         self.calls = 0
 
-    async def __call__(self, symbol: str, expiry: date, day: date, after: datetime | None) -> list[StoredMinute]:
+    async def __call__(
+        self, symbol: str, expiry: date, day: date, after: datetime | None
+    ) -> list[StoredMinute]:
         self.calls += 1
         async with self.database.sessions() as session:
             return await store.load_day(session, symbol, expiry, day, after)
