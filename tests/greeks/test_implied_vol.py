@@ -193,3 +193,30 @@ def test_black76_nan_contract() -> None:
     )
     assert solved[0] == pytest.approx(0.2, abs=1e-12)
     assert np.isnan(solved[1:]).all()
+
+
+def test_large_inputs_are_computed_in_blocks_identically() -> None:
+    """Inputs beyond one block (BLOCK elements) give the same values, in the same shape, as small pieces."""
+    rng = np.random.default_rng(11)
+    shape = (3, 15_001)  # 45,003 elements: two full blocks and a ragged one
+    S = 24_000.0
+    K = S * rng.uniform(0.8, 1.2, shape)
+    t = np.exp(rng.uniform(np.log(MINUTE), np.log(2.0), shape))
+    sigma = rng.uniform(0.05, 0.8, shape)
+    is_call = rng.random(shape) < 0.5
+    prices = price(S, K, t, 0.065, 0.012, sigma, is_call)
+    solved = implied_volatility(prices, S, K, t, 0.065, 0.012, is_call)
+    g = greeks(S, K, t, 0.065, 0.012, sigma, is_call)
+    assert prices.shape == solved.shape == g.delta.shape == shape
+    row = 1
+    np.testing.assert_array_equal(
+        prices[row], price(S, K[row], t[row], 0.065, 0.012, sigma[row], is_call[row])
+    )
+    np.testing.assert_array_equal(
+        solved[row], implied_volatility(prices[row], S, K[row], t[row], 0.065, 0.012, is_call[row])
+    )
+    np.testing.assert_array_equal(
+        g.theta[row], greeks(S, K[row], t[row], 0.065, 0.012, sigma[row], is_call[row]).theta
+    )
+    black = black76_implied_volatility(prices, S, K, t, 0.99, is_call)
+    assert black.shape == shape

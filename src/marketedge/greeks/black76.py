@@ -1,13 +1,22 @@
 """Black-76: European options on a forward F, discounted with a discount factor D to expiry."""
 
 import math
+from functools import partial
 from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
-from marketedge.greeks.arrays import BoolArray, FloatArray, Inputs, blank_invalid, call_put_sign
+from marketedge.greeks.arrays import (
+    BoolArray,
+    FloatArray,
+    Inputs,
+    blank_invalid,
+    blockwise,
+    blockwise_many,
+    call_put_sign,
+)
 from marketedge.greeks.implied_vol import implied_total_volatility
 from marketedge.greeks.result import Greeks
 
@@ -39,8 +48,7 @@ def black76_price(
     1.12
     """
     inputs = Inputs((F, K, t, D, sigma), is_call)
-    F_, K_, t_, D_, sigma_ = inputs.arrays
-    return inputs.finish(black_price(F_, K_, t_, D_, sigma_, call_put_sign(inputs.is_call)))
+    return inputs.finish(blockwise(black_price, *inputs.arrays, call_put_sign(inputs.is_call)))
 
 
 @overload
@@ -81,9 +89,8 @@ def black76_implied_volatility(
     array([0.2507..., nan, nan])
     """
     inputs = Inputs((price, F, K, t, D), is_call)
-    price_, F_, K_, t_, D_ = inputs.arrays
-    sigma = black_implied_volatility(price_, F_, K_, t_, D_, call_put_sign(inputs.is_call), max_sigma)
-    return inputs.finish(sigma)
+    solve = partial(black_implied_volatility, max_sigma=max_sigma)
+    return inputs.finish(blockwise(solve, *inputs.arrays, call_put_sign(inputs.is_call)))
 
 
 @overload
@@ -111,34 +118,31 @@ def black76_greeks(
     (-0.4573, 0.1338, 0.0446)
     """
     inputs = Inputs((F, K, t, D, sigma), is_call)
-    F_, K_, t_, D_, sigma_ = inputs.arrays
-    w = call_put_sign(inputs.is_call)
+    values = blockwise_many(_black_greeks, *inputs.arrays, call_put_sign(inputs.is_call))
+    return Greeks(*(inputs.finish(value) for value in values))
+
+
+def _black_greeks(
+    F: FloatArray, K: FloatArray, t: FloatArray, D: FloatArray, sigma: FloatArray, w: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     with np.errstate(all="ignore"):
-        valid = _valid(F_, K_, t_, D_, sigma_) & (t_ > 0.0) & (sigma_ > 0.0)
-        sqrt_t = np.sqrt(t_)
-        s = sigma_ * sqrt_t
-        d1 = np.log(F_ / K_) / s + 0.5 * s
+        valid = _valid(F, K, t, D, sigma) & (t > 0.0) & (sigma > 0.0)
+        sqrt_t = np.sqrt(t)
+        s = sigma * sqrt_t
+        d1 = np.log(F / K) / s + 0.5 * s
         d2 = d1 - s
         n_d1 = np.exp(-0.5 * d1 * d1) / _SQRT_2PI
         N_d1 = ndtr(w * d1)
-        value = w * D_ * (F_ * N_d1 - K_ * ndtr(w * d2))
-        r = -np.log(D_) / t_
-        delta = w * D_ * N_d1
-        gamma = D_ * n_d1 / (F_ * s)
-        vega = D_ * F_ * n_d1 * sqrt_t
-        theta = r * value - 0.5 * vega * sigma_ / t_
-        rho = -t_ * value
-        theta /= DAYS_PER_YEAR
+        value = w * D * (F * N_d1 - K * ndtr(w * d2))
+        r = -np.log(D) / t
+        delta = w * D * N_d1
+        gamma = D * n_d1 / (F * s)
+        vega = D * F * n_d1 * sqrt_t
+        theta = (r * value - 0.5 * vega * sigma / t) / DAYS_PER_YEAR
+        rho = -t * value / 100.0
         vega /= 100.0
-        rho /= 100.0
     blank_invalid(valid, delta, gamma, theta, vega, rho)
-    return Greeks(
-        delta=inputs.finish(delta),
-        gamma=inputs.finish(gamma),
-        theta=inputs.finish(theta),
-        vega=inputs.finish(vega),
-        rho=inputs.finish(rho),
-    )
+    return delta, gamma, theta, vega, rho
 
 
 def black_price(
@@ -170,6 +174,7 @@ def black_implied_volatility(
     t: FloatArray,
     D: FloatArray,
     w: FloatArray,
+    *,
     max_sigma: float,
 ) -> FloatArray:
     """Implied volatilities of flat arrays; the NaN contract of black76_implied_volatility."""

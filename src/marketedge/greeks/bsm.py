@@ -1,13 +1,21 @@
 """Black-Scholes-Merton: European options on a spot S paying a continuous yield q, with a flat rate r."""
 
 import math
+from functools import partial
 from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
-from marketedge.greeks.arrays import FloatArray, Inputs, blank_invalid, call_put_sign
+from marketedge.greeks.arrays import (
+    FloatArray,
+    Inputs,
+    blank_invalid,
+    blockwise,
+    blockwise_many,
+    call_put_sign,
+)
 from marketedge.greeks.black76 import DAYS_PER_YEAR, MAX_SIGMA, black_implied_volatility, black_price
 from marketedge.greeks.result import Greeks
 
@@ -38,10 +46,7 @@ def price(
     array([4.7594, 0.8086])
     """
     inputs = Inputs((S, K, t, r, q, sigma), is_call)
-    S_, K_, t_, r_, q_, sigma_ = inputs.arrays
-    with np.errstate(all="ignore"):
-        F, D = _forward_and_discount(S_, t_, r_, q_)
-    return inputs.finish(black_price(F, K_, t_, D, sigma_, call_put_sign(inputs.is_call)))
+    return inputs.finish(blockwise(_price, *inputs.arrays, call_put_sign(inputs.is_call)))
 
 
 @overload
@@ -93,11 +98,8 @@ def implied_volatility(
     array([0.2001..., nan, nan])
     """
     inputs = Inputs((price, S, K, t, r, q), is_call)
-    price_, S_, K_, t_, r_, q_ = inputs.arrays
-    with np.errstate(all="ignore"):
-        F, D = _forward_and_discount(S_, t_, r_, q_)
-    sigma = black_implied_volatility(price_, F, K_, t_, D, call_put_sign(inputs.is_call), max_sigma)
-    return inputs.finish(sigma)
+    solve = partial(_implied_volatility, max_sigma=max_sigma)
+    return inputs.finish(blockwise(solve, *inputs.arrays, call_put_sign(inputs.is_call)))
 
 
 @overload
@@ -128,47 +130,80 @@ def greeks(
     (0.522, 0.066, -4.31, 12.1, 8.91)
     """
     inputs = Inputs((S, K, t, r, q, sigma), is_call)
-    S_, K_, t_, r_, q_, sigma_ = inputs.arrays
-    w = call_put_sign(inputs.is_call)
+    values = blockwise_many(_greeks, *inputs.arrays, call_put_sign(inputs.is_call))
+    return Greeks(*(inputs.finish(value) for value in values))
+
+
+def _price(
+    S: FloatArray,
+    K: FloatArray,
+    t: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    sigma: FloatArray,
+    w: FloatArray,
+) -> FloatArray:
+    with np.errstate(all="ignore"):
+        F, D = _forward_and_discount(S, t, r, q)
+    return black_price(F, K, t, D, sigma, w)
+
+
+def _implied_volatility(
+    price: FloatArray,
+    S: FloatArray,
+    K: FloatArray,
+    t: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    w: FloatArray,
+    *,
+    max_sigma: float,
+) -> FloatArray:
+    with np.errstate(all="ignore"):
+        F, D = _forward_and_discount(S, t, r, q)
+    return black_implied_volatility(price, F, K, t, D, w, max_sigma=max_sigma)
+
+
+def _greeks(
+    S: FloatArray,
+    K: FloatArray,
+    t: FloatArray,
+    r: FloatArray,
+    q: FloatArray,
+    sigma: FloatArray,
+    w: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     with np.errstate(all="ignore"):
         valid = (
-            np.isfinite(S_)
-            & np.isfinite(K_)
-            & np.isfinite(t_)
-            & np.isfinite(r_)
-            & np.isfinite(q_)
-            & np.isfinite(sigma_)
-            & (S_ > 0.0)
-            & (K_ > 0.0)
-            & (t_ > 0.0)
-            & (sigma_ > 0.0)
+            np.isfinite(S)
+            & np.isfinite(K)
+            & np.isfinite(t)
+            & np.isfinite(r)
+            & np.isfinite(q)
+            & np.isfinite(sigma)
+            & (S > 0.0)
+            & (K > 0.0)
+            & (t > 0.0)
+            & (sigma > 0.0)
         )
-        sqrt_t = np.sqrt(t_)
-        s = sigma_ * sqrt_t
-        d1 = (np.log(S_ / K_) + (r_ - q_) * t_) / s + 0.5 * s
+        sqrt_t = np.sqrt(t)
+        s = sigma * sqrt_t
+        d1 = (np.log(S / K) + (r - q) * t) / s + 0.5 * s
         d2 = d1 - s
-        yield_discount = np.exp(-q_ * t_)
-        S_q = S_ * yield_discount
-        K_r = K_ * np.exp(-r_ * t_)
+        yield_discount = np.exp(-q * t)
+        S_q = S * yield_discount
+        K_r = K * np.exp(-r * t)
         n_d1 = np.exp(-0.5 * d1 * d1) / _SQRT_2PI
         N_d1 = ndtr(w * d1)
         N_d2 = ndtr(w * d2)
         delta = w * yield_discount * N_d1
-        gamma = yield_discount * n_d1 / (S_ * s)
+        gamma = yield_discount * n_d1 / (S * s)
         vega = S_q * n_d1 * sqrt_t
-        theta = -0.5 * vega * sigma_ / t_ - w * r_ * K_r * N_d2 + w * q_ * S_q * N_d1
-        rho = w * K_r * t_ * N_d2
-        theta /= DAYS_PER_YEAR
+        theta = (-0.5 * vega * sigma / t - w * r * K_r * N_d2 + w * q * S_q * N_d1) / DAYS_PER_YEAR
+        rho = w * K_r * t * N_d2 / 100.0
         vega /= 100.0
-        rho /= 100.0
     blank_invalid(valid, delta, gamma, theta, vega, rho)
-    return Greeks(
-        delta=inputs.finish(delta),
-        gamma=inputs.finish(gamma),
-        theta=inputs.finish(theta),
-        vega=inputs.finish(vega),
-        rho=inputs.finish(rho),
-    )
+    return delta, gamma, theta, vega, rho
 
 
 def _forward_and_discount(

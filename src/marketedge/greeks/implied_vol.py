@@ -108,15 +108,15 @@ def _solve_out_of_the_money(beta: FloatArray, a: FloatArray, bound: FloatArray) 
     b_c = 0.5 * bound - ndtr(-s_c) / bound
     lower = beta < b_c
 
-    s = np.empty_like(beta)
-    low = np.flatnonzero(lower)
-    high = np.flatnonzero(~lower)
-    s[low] = _lower_guess(beta[low], a[low], s_c[low], b_c[low])
-    s[high] = _upper_guess(beta[high], a[high], s_c[high], b_c[high])
-
     # Objective f = -side (ln g(s) - target), increasing in s, with g = b below s_c and exp(x/2) - b above.
     side = np.where(lower, -1.0, 1.0)
     target = np.log(np.where(lower, beta, bound - beta))
+
+    s = np.empty_like(beta)
+    low = np.flatnonzero(lower)
+    high = np.flatnonzero(~lower)
+    s[low] = _lower_guess(target[low], a[low], s_c[low], b_c[low])
+    s[high] = _upper_guess(beta[high], bound[high], s_c[high], b_c[high])
     lo = np.where(lower, 0.0, s_c)
     hi = np.where(lower, s_c, np.inf)
 
@@ -157,20 +157,22 @@ def _solve_out_of_the_money(beta: FloatArray, a: FloatArray, bound: FloatArray) 
     return np.where(s < _MAX_TOTAL_VOLATILITY, s, np.nan)
 
 
-def _lower_guess(beta: FloatArray, a: FloatArray, s_c: FloatArray, b_c: FloatArray) -> FloatArray:
+def _lower_guess(ln_beta: FloatArray, a: FloatArray, s_c: FloatArray, b_c: FloatArray) -> FloatArray:
     ln_a = np.log(a)
-    s_b = a * np.exp(-_bachelier_ln_y(np.log(beta) - ln_a))
+    s_b = a * np.exp(-_bachelier_ln_y(ln_beta - ln_a))
     # The same guess made at b_c is off from s_c by a known factor, sqrt(2/a) y_c; apply that factor, faded
     # as (s/s_c)^2 towards s = 0 where the guess becomes exact.
     ln_factor = _bachelier_ln_y(np.log(b_c) - ln_a) + 0.5 * (_LN_2 - ln_a)
     return np.minimum(s_b * np.exp(ln_factor * (s_b * s_b / (2.0 * a))), s_c)
 
 
-def _upper_guess(beta: FloatArray, a: FloatArray, s_c: FloatArray, b_c: FloatArray) -> FloatArray:
-    half = 0.5 * a
-    sinh, cosh = np.sinh(half), np.cosh(half)
+def _upper_guess(beta: FloatArray, bound: FloatArray, s_c: FloatArray, b_c: FloatArray) -> FloatArray:
+    # sinh(a/2) and cosh(a/2) from bound = exp(-a/2); the subtraction loses digits only where a guess
+    # does not need them.
+    sinh = 0.5 * (1.0 / bound - bound)
+    cosh = 0.5 * (1.0 / bound + bound)
     s_u = _SQRT_8 * erfinv(np.minimum((beta + sinh) / cosh, 1.0))
     at_inflection = _SQRT_8 * erfinv((b_c + sinh) / cosh)
-    ratio = np.divide(s_c, at_inflection, out=np.ones_like(a), where=a > 0.0)
+    ratio = np.divide(s_c, at_inflection, out=np.ones_like(s_c), where=s_c > 0.0)
     correction = ratio ** ((s_c / s_u) ** 2)
     return np.clip(s_u * correction, s_c, _MAX_TOTAL_VOLATILITY)
