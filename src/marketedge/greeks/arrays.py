@@ -11,12 +11,12 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 # Elements per block: the solver's few dozen temporaries of this size stay in cache, which makes 100,000
-# options about twice as fast as one pass over whole arrays (see benchmarks/greeks).
+# options about 1.8 times as fast as one pass over whole arrays (see docs/greeks.md).
 BLOCK = 16_384
 
 
 class Inputs:
-    """Flat float64 copies of broadcast arguments, plus what is needed to give the answer its shape back."""
+    """Flat float64 arrays of the broadcast arguments, plus what is needed to give the answer its shape back."""
 
     __slots__ = ("arrays", "is_call", "scalar", "shape")
 
