@@ -1,0 +1,35 @@
+"""The Upstox client package: the only code in the app that talks to Upstox."""
+
+from marketedge.upstox.client import ConstantToken, UpstoxClient, constant_token, encode_key
+from marketedge.upstox.errors import (
+    BadRequest,
+    BadResponse,
+    ExtendedTokenNotAllowed,
+    NoToken,
+    RateLimited,
+    ServiceClosed,
+    TokenInvalid,
+    UpstoxError,
+    UpstreamUnavailable,
+)
+from marketedge.upstox.limits import UPSTOX_BUDGETS, Budget, UpstoxLimiter, default_limiter
+
+__all__ = [
+    "UPSTOX_BUDGETS",
+    "BadRequest",
+    "BadResponse",
+    "Budget",
+    "ConstantToken",
+    "ExtendedTokenNotAllowed",
+    "NoToken",
+    "RateLimited",
+    "ServiceClosed",
+    "TokenInvalid",
+    "UpstoxClient",
+    "UpstoxError",
+    "UpstoxLimiter",
+    "UpstreamUnavailable",
+    "constant_token",
+    "default_limiter",
+    "encode_key",
+]

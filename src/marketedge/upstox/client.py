@@ -1,0 +1,649 @@
+"""The Upstox client: typed async calls with limits, retries and one error taxonomy; the only code that talks to Upstox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import httpx
+import structlog
+from pydantic import TypeAdapter, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential,
+    wait_random,
+)
+from tenacity.wait import wait_base
+
+from marketedge import clock
+from marketedge.upstox.errors import (
+    EXTENDED_TOKEN_NOT_ALLOWED,
+    INVALID_TOKEN,
+    OUTSIDE_SERVICE_HOURS,
+    TOO_MANY_REQUESTS,
+    BadRequest,
+    BadResponse,
+    ExtendedTokenNotAllowed,
+    NoToken,
+    RateLimited,
+    ServiceClosed,
+    TokenInvalid,
+    UpstoxError,
+    UpstreamUnavailable,
+    token_fingerprint,
+)
+from marketedge.upstox.limits import UpstoxLimiter, default_limiter
+from marketedge.upstox.schemas import (
+    Candle,
+    CandleData,
+    CandleUnit,
+    ErrorDetail,
+    ExchangeTiming,
+    Holiday,
+    LtpQuote,
+    MarketStatus,
+    OptionChainRow,
+    OptionContract,
+    OptionGreekQuote,
+    Profile,
+    TokenRequestAck,
+    TokenResponse,
+    normalise_chain_iv,
+    normalise_quote_iv,
+)
+
+if TYPE_CHECKING:
+    from marketedge.config import Settings
+
+log = structlog.get_logger("marketedge.upstox")
+
+T = TypeVar("T")
+Q = TypeVar("Q", OptionGreekQuote, LtpQuote)
+TokenProvider = Callable[[], Awaitable[str | None]]
+TokenRejectedHook = Callable[[TokenInvalid], Awaitable[None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+#: Upstox's documented maximum number of instrument keys per call.
+OPTION_GREEKS_MAX_KEYS = 50
+LTP_MAX_KEYS = 500
+
+
+class ConstantToken:
+    """A token provider that always answers the same token; its repr never shows it."""
+
+    __slots__ = ("_token",)
+
+    def __init__(self, token: str | None) -> None:
+        self._token = token
+
+    async def __call__(self) -> str | None:
+        return self._token
+
+    def __repr__(self) -> str:
+        return "ConstantToken(***)" if self._token else "ConstantToken(None)"
+
+
+def constant_token(token: str | None) -> ConstantToken:
+    """The provider to use until the token service plugs in: `UpstoxClient(url, constant_token(t))`."""
+    return ConstantToken(token)
+
+
+def encode_key(instrument_key: str) -> str:
+    """An instrument key as one URL component: `NSE_INDEX|Nifty 50` → `NSE_INDEX%7CNifty%2050`."""
+    return quote(instrument_key, safe="")
+
+
+def _query(**params: str | None) -> str:
+    # Built by hand so that the pipe and spaces become %7C and %20 (httpx's form encoding gives '+'),
+    # and the commas between several keys stay commas, as Upstox's own examples show.
+    return "&".join(f"{name}={value}" for name, value in params.items() if value is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One request to Upstox. Secrets travel only in headers and bodies, never in `target`."""
+
+    endpoint: str  # a stable name: logs, limiter key, errors
+    method: str
+    path: str
+    query: str = ""
+    auth: bool = True
+    idempotent: bool = True
+    envelope: bool = True
+    json: Any = field(default=None, repr=False)
+    form: dict[str, str] | None = field(default=None, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def target(self) -> str:
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+
+class _Backoff(wait_base):
+    """Exponential back-off with jitter; a 429 waits for Retry-After when Upstox gives one."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        # initial × 2^(attempt−1), capped, plus up to `initial` of jitter so that callers spread out.
+        self._upstream = wait_exponential(multiplier=initial, max=maximum) + wait_random(0, initial)
+        self._limited = wait_exponential(multiplier=2 * initial, max=maximum) + wait_random(0, initial)
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, RateLimited):
+            if error.retry_after is not None:
+                return max(0.0, error.retry_after)
+            return self._limited(retry_state)
+        return self._upstream(retry_state)
+
+
+def _should_retry(call: _Call, error: BaseException) -> bool:
+    if not isinstance(error, UpstoxError) or not error.retryable:
+        return False
+    if call.idempotent or isinstance(error, RateLimited):
+        return True
+    # A code exchange or a v3 token request that reached Upstox must not be repeated: the code is single-use
+    # and each token request pings the user's phone.
+    return isinstance(error, UpstreamUnavailable) and not error.request_sent
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - clock.utcnow()).total_seconds())
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _shape_problem(error: ValidationError) -> str:
+    """Where the shape was wrong, without echoing values (a token response holds tokens)."""
+    problems = error.errors(include_input=False, include_url=False)
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in problems[:3]]
+    more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+    return "; ".join(parts) + more
+
+
+def _chunks(keys: Sequence[str], size: int) -> list[list[str]]:
+    unique = list(dict.fromkeys(keys))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+class UpstoxClient:
+    """Async Upstox client over one pooled httpx connection set.
+
+    Every call waits for the shared limiter, is retried by tenacity when the failure is transient
+    (UpstreamUnavailable, RateLimited) within `max_attempts` and `max_retry_seconds`, and raises one of
+    `marketedge.upstox.errors`. A 401 is never retried: `on_token_rejected` is awaited once, then
+    TokenInvalid is raised.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token_provider: TokenProvider | None,
+        *,
+        timeout: float = 10.0,
+        max_attempts: int = 4,
+        max_retry_seconds: float = 30.0,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        on_token_rejected: TokenRejectedHook | None = None,
+        limiter: UpstoxLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_retry_seconds = max_retry_seconds
+        self.limiter = limiter if limiter is not None else default_limiter()
+        self._token_provider = token_provider
+        self._on_token_rejected = on_token_rejected
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30),
+            headers={"Accept": "application/json", "User-Agent": "marketedge"},
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, token_provider: TokenProvider | None, **options: Any
+    ) -> UpstoxClient:
+        """A client for `UPSTOX_BASE_URL` (Upstox itself, or the twin)."""
+        return cls(settings.upstox_base_url, token_provider, **options)
+
+    def __repr__(self) -> str:
+        return f"UpstoxClient({self.base_url!r}, timeout={self.timeout}, max_attempts={self.max_attempts})"
+
+    async def __aenter__(self) -> UpstoxClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -----------------------------------------------------------------------------------------------------
+    # Login and tokens
+
+    def authorization_url(self, client_id: str, redirect_uri: str, state: str) -> str:
+        """Where to send the browser to log in (§1.1 step 1); every value URL-encoded. No request is made."""
+        query = urlencode(
+            {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": state},
+            quote_via=quote,
+        )
+        return f"{self.base_url}/v2/login/authorization/dialog?{query}"
+
+    async def exchange_code(
+        self,
+        code: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        refresh_extended_token: bool | None = None,
+    ) -> TokenResponse:
+        """Trade the single-use authorization code for an access token (a flat answer, no envelope)."""
+        form = {
+            "code": code,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uri": redirect_uri,
+            "grant_type": "authorization_code",
+        }
+        if refresh_extended_token is not None:
+            form["refresh_extended_token"] = "true" if refresh_extended_token else "false"
+        call = _Call(
+            "exchange_code",
+            "POST",
+            "/v2/login/authorization/token",
+            auth=False,
+            idempotent=False,
+            envelope=False,
+            form=form,
+            secrets=(code, client_secret),
+        )
+        return await self._call(call, TypeAdapter(TokenResponse).validate_python)
+
+    async def request_token_v3(self, client_id: str, client_secret: str) -> TokenRequestAck:
+        """Ask Upstox to offer the user a new access token (approved in the app; arrives at the notifier)."""
+        call = _Call(
+            "request_token_v3",
+            "POST",
+            f"/v3/login/auth/token/request/{quote(client_id, safe='')}",
+            auth=False,
+            idempotent=False,
+            json={"client_secret": client_secret},
+            secrets=(client_secret,),
+        )
+        return await self._call(call, TypeAdapter(TokenRequestAck).validate_python)
+
+    async def profile(self) -> Profile:
+        return await self._call(
+            _Call("profile", "GET", "/v2/user/profile"), TypeAdapter(Profile).validate_python
+        )
+
+    async def logout(self) -> bool:
+        """Invalidate the current token at Upstox (not retried once sent: a second try would be a 401)."""
+        call = _Call("logout", "DELETE", "/v2/logout", idempotent=False)
+        return await self._call(call, lambda data: data is True or data == "true")
+
+    # -----------------------------------------------------------------------------------------------------
+    # Calendar
+
+    async def market_status(self, exchange: str = "NSE") -> MarketStatus:
+        call = _Call("market_status", "GET", f"/v2/market/status/{quote(exchange, safe='')}")
+        return await self._call(call, TypeAdapter(MarketStatus).validate_python)
+
+    async def holidays(self, day: date | None = None) -> list[Holiday]:
+        """This year's holidays and special sessions, or those of one day."""
+        path = "/v2/market/holidays" + (f"/{day.isoformat()}" if day else "")
+        return await self._call(_Call("holidays", "GET", path), _list_of(Holiday))
+
+    async def timings(self, day: date) -> list[ExchangeTiming]:
+        """The sessions of `day`; a closed exchange is absent."""
+        call = _Call("timings", "GET", f"/v2/market/timings/{day.isoformat()}")
+        return await self._call(call, _list_of(ExchangeTiming))
+
+    # -----------------------------------------------------------------------------------------------------
+    # Options and quotes
+
+    async def option_contracts(self, instrument_key: str, expiry: date | None = None) -> list[OptionContract]:
+        query = _query(
+            instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat() if expiry else None
+        )
+        call = _Call("option_contracts", "GET", "/v2/option/contract", query=query)
+        return await self._call(call, _list_of(OptionContract))
+
+    async def option_chain(self, instrument_key: str, expiry: date) -> list[OptionChainRow]:
+        """Every strike of one expiry; IVs keep their raw value and gain `iv_fraction` (unit per response)."""
+        query = _query(instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat())
+        call = _Call("option_chain", "GET", "/v2/option/chain", query=query)
+        rows = await self._call(call, _list_of(OptionChainRow))
+        for row in rows:
+            if row.expiry is None:
+                row.expiry = expiry
+            if row.underlying_key is None:
+                row.underlying_key = instrument_key
+        return normalise_chain_iv(rows)
+
+    async def option_greeks(self, keys: Sequence[str]) -> dict[str, OptionGreekQuote]:
+        """Greek quotes v3 keyed by instrument key; asked ≤ 50 keys per request. Unknown keys are absent."""
+        chunks = await self._chunked(
+            keys, OPTION_GREEKS_MAX_KEYS, "option_greeks", "/v3/market-quote/option-greek", OptionGreekQuote
+        )
+        # One unit for the whole call: the chunks are one answer cut in pieces.
+        quotes = normalise_quote_iv(q for chunk in chunks for q in chunk)
+        return {q.instrument_token: q for q in quotes}
+
+    async def ltp(self, keys: Sequence[str]) -> dict[str, LtpQuote]:
+        """Last traded prices v3 keyed by instrument key; asked ≤ 500 keys per request."""
+        chunks = await self._chunked(keys, LTP_MAX_KEYS, "ltp", "/v3/market-quote/ltp", LtpQuote)
+        return {q.instrument_token: q for chunk in chunks for q in chunk}
+
+    async def historical_candles(
+        self,
+        instrument_key: str,
+        unit: CandleUnit,
+        interval: int,
+        to_date: date,
+        from_date: date | None = None,
+    ) -> list[Candle]:
+        """Candles v3, oldest first (Upstox sends newest first). 1-minute history: at most a month per call."""
+        path = (
+            f"/v3/historical-candle/{encode_key(instrument_key)}/{unit}/{int(interval)}/{to_date.isoformat()}"
+        )
+        if from_date is not None:
+            path += f"/{from_date.isoformat()}"
+        return await self._call(_Call("historical_candles", "GET", path), _candles)
+
+    async def intraday_candles(self, instrument_key: str, unit: CandleUnit, interval: int) -> list[Candle]:
+        """Today's candles v3, oldest first."""
+        path = f"/v3/historical-candle/intraday/{encode_key(instrument_key)}/{unit}/{int(interval)}"
+        return await self._call(_Call("intraday_candles", "GET", path), _candles)
+
+    async def _chunked(
+        self, keys: Sequence[str], size: int, endpoint: str, path: str, model: type[Q]
+    ) -> list[list[Q]]:
+        """One request per chunk of keys, concurrently (the limiter spaces them)."""
+        if isinstance(keys, str):
+            raise TypeError("give a sequence of instrument keys, not one string")
+        calls = [
+            _Call(endpoint, "GET", path, query=_query(instrument_key=",".join(encode_key(k) for k in chunk)))
+            for chunk in _chunks(keys, size)
+        ]
+        parse = _quotes_of(model)
+        tasks = [asyncio.create_task(self._call(call, parse)) for call in calls]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    # -----------------------------------------------------------------------------------------------------
+    # The request machinery
+
+    async def _call(self, call: _Call, parse: Callable[[Any], T]) -> T:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.max_retry_seconds),
+            wait=_Backoff(self._backoff, self._max_backoff),
+            retry=retry_if_exception(lambda error: _should_retry(call, error)),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(call, state),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(call, parse, attempt.retry_state.attempt_number)
+        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
+
+    async def _attempt(self, call: _Call, parse: Callable[[Any], T], attempt: int) -> T:
+        headers: dict[str, str] = {}
+        secrets = call.secrets
+        token: str | None = None
+        if call.auth:
+            token = await self._token(call)
+            headers["Authorization"] = f"Bearer {token}"
+            secrets = (*secrets, token)
+        await self.limiter.acquire(call.endpoint)
+        started = time.perf_counter()
+        failure: UpstoxError | None = None
+        response: httpx.Response | None = None
+        try:
+            response = await self._http.request(
+                call.method, call.target, headers=headers, json=call.json, data=call.form
+            )
+        except httpx.TimeoutException as exc:
+            failure = UpstreamUnavailable(
+                f"no answer within {self.timeout:g}s ({type(exc).__name__})",
+                request_sent=not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
+                path=call.target,
+                endpoint=call.endpoint,
+            )
+        except httpx.TransportError as exc:
+            failure = UpstreamUnavailable(
+                f"connection failed ({type(exc).__name__}: {_scrub(str(exc), secrets)})",
+                request_sent=not isinstance(exc, httpx.ConnectError),
+                path=call.target,
+                endpoint=call.endpoint,
+            )
+        # Raised outside the except blocks, so no httpx exception (whose request holds the Authorization
+        # header) hangs on our error as its context.
+        if failure is not None or response is None:
+            self._log_attempt(call, attempt, started, None, failure)
+            raise failure or UpstreamUnavailable("no response", path=call.target, endpoint=call.endpoint)
+        try:
+            result = parse(self._read(call, response, secrets))
+        except ValidationError as exc:
+            failure = BadResponse(
+                f"Upstox answered with an unexpected shape: {_shape_problem(exc)}",
+                status=response.status_code,
+                path=call.target,
+                endpoint=call.endpoint,
+            )
+        except UpstoxError as exc:
+            exc.path = exc.path or call.target
+            exc.endpoint = exc.endpoint or call.endpoint
+            exc.status = exc.status or response.status_code
+            failure = exc
+        self._log_attempt(call, attempt, started, response.status_code, failure)
+        if failure is None:
+            return result
+        if isinstance(failure, TokenInvalid):
+            if token is not None:
+                failure.token_fingerprint = token_fingerprint(token)
+            await self._tell_token_rejected(failure)
+        elif isinstance(failure, RateLimited):
+            self.limiter.pause(failure.retry_after if failure.retry_after is not None else 2 * self._backoff)
+        raise failure
+
+    async def _token(self, call: _Call) -> str:
+        if self._token_provider is None:
+            raise NoToken("this client has no token provider", path=call.target, endpoint=call.endpoint)
+        token = await self._token_provider()
+        if not token:
+            raise NoToken("no Upstox token is available", path=call.target, endpoint=call.endpoint)
+        return token
+
+    async def _tell_token_rejected(self, error: TokenInvalid) -> None:
+        if self._on_token_rejected is None:
+            return
+        try:
+            await self._on_token_rejected(error)
+        except Exception as exc:
+            # The caller must still see TokenInvalid; a failing hook is only worth a log line.
+            log.warning(
+                "upstox token-rejected hook failed", endpoint=error.endpoint, error=type(exc).__name__
+            )
+
+    def _read(self, call: _Call, response: httpx.Response, secrets: Sequence[str]) -> Any:
+        """The payload of a 2xx answer (the envelope's `data` unless flat), or the error it stands for."""
+        status = response.status_code
+        if not 200 <= status < 300:
+            raise self._error(call, response, secrets)
+        body = _json_or(response, _MALFORMED)
+        if body is _MALFORMED:
+            # Raised here, not in the except: the decoder's error keeps the whole body, secrets and all.
+            raise BadResponse(
+                "Upstox answered with malformed JSON", status=status, path=call.target, endpoint=call.endpoint
+            )
+        if not call.envelope:
+            return body
+        if isinstance(body, dict) and body.get("status") == "success" and "data" in body:
+            return body["data"]
+        if isinstance(body, dict) and body.get("status") == "error":
+            raise self._error(call, response, secrets, body)
+        raise BadResponse(
+            "Upstox answered without the success envelope",
+            status=status,
+            path=call.target,
+            endpoint=call.endpoint,
+        )
+
+    def _error(
+        self, call: _Call, response: httpx.Response, secrets: Sequence[str], body: Any = None
+    ) -> UpstoxError:
+        status = response.status_code
+        if body is None:
+            body = _json_or(response, None)
+        detail = ErrorDetail()
+        if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
+            first = body["errors"][0]
+            if isinstance(first, dict):
+                try:
+                    detail = ErrorDetail.model_validate(first)
+                except ValidationError:
+                    detail = ErrorDetail()
+        code = detail.error_code
+        message = _scrub(str(detail.message or response.reason_phrase or f"HTTP {status}"), secrets)
+        where: dict[str, Any] = {
+            "status": status,
+            "error_code": code,
+            "path": call.target,
+            "endpoint": call.endpoint,
+        }
+        if code == EXTENDED_TOKEN_NOT_ALLOWED:
+            return ExtendedTokenNotAllowed(message, **where)
+        if call.auth and (status == 401 or code == INVALID_TOKEN):
+            return TokenInvalid(message, **where)
+        if status == 429 or code == TOO_MANY_REQUESTS:
+            return RateLimited(
+                message, retry_after=_retry_after(response.headers.get("Retry-After")), **where
+            )
+        if code == OUTSIDE_SERVICE_HOURS:
+            return ServiceClosed(message, **where)
+        if status >= 500 or status == 423:
+            return UpstreamUnavailable(message, **where)
+        if 400 <= status < 500:
+            return BadRequest(message, **where)
+        return BadResponse(f"unexpected HTTP {status}: {message}", **where)
+
+    def _log_attempt(
+        self, call: _Call, attempt: int, started: float, status: int | None, failure: UpstoxError | None
+    ) -> None:
+        log.debug(
+            "upstox call",
+            endpoint=call.endpoint,
+            method=call.method,
+            path=call.path,
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            attempt=attempt,
+            error=type(failure).__name__ if failure else None,
+            error_code=failure.error_code if failure else None,
+        )
+
+    def _log_retry(self, call: _Call, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.info(
+            "upstox retry",
+            endpoint=call.endpoint,
+            path=call.path,
+            attempt=state.attempt_number,
+            error=type(error).__name__ if error else None,
+            status=getattr(error, "status", None),
+            wait_s=round(state.upcoming_sleep, 3),
+        )
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Parsers of `data`
+
+_MALFORMED = object()
+
+
+def _json_or(response: httpx.Response, fallback: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return fallback
+
+
+def _list_of(model: type[T]) -> Callable[[Any], list[T]]:
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def parse(data: Any) -> list[T]:
+        return [] if data is None else adapter.validate_python(data)
+
+    return parse
+
+
+def _quotes_of(model: type[Q]) -> Callable[[Any], list[Q]]:
+    """A v3 quote map keyed by EXCH:TRADINGSYMBOL → its items, each given its map key as `symbol`."""
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def parse(data: Any) -> list[Q]:
+        if data is None:
+            return []
+        if not isinstance(data, dict):
+            raise BadResponse("a quote answer's data should be a map of instruments")
+        items = [
+            {**item, "symbol": symbol} if isinstance(item, dict) else item for symbol, item in data.items()
+        ]
+        return adapter.validate_python(items)
+
+    return parse
+
+
+def _candles(data: Any) -> list[Candle]:
+    candles = CandleData.model_validate(data if data is not None else {}).candles
+    return sorted(candles, key=lambda c: c.timestamp)
