@@ -173,6 +173,8 @@ def settings(database_url: str, cache_url: str | None, tmp_path: Path) -> Settin
         redis_url=cache_url,
         health_cache_seconds=0,
         frontend_dist=tmp_path / "no-ui",
+        scheduler_enabled=False,
+        cache_prefix=f"t{uuid.uuid4().hex[:12]}:",
     )
 
 

@@ -9,22 +9,22 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from marketedge import __version__
-from marketedge.api import health
-from marketedge.cache import make_backend
-from marketedge.clock import IST
+from marketedge.analytics.service import MarketData
+from marketedge.api import health, market
+from marketedge.api.rendered import RenderedCache
 from marketedge.config import Settings, get_settings
-from marketedge.db import Database
 from marketedge.errors import install_error_handlers
 from marketedge.jsonresponse import ORJSONResponse
 from marketedge.middleware import RequestContextMiddleware
 from marketedge.ops.health import CheckResult, HealthService
+from marketedge.runtime import Runtime
+from marketedge.upstox.errors import UpstoxError, upstox_error_handler
 
 log = structlog.get_logger(__name__)
 
@@ -37,20 +37,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url)
-        app.state.cache = make_backend(settings.redis_url)
-        app.state.scheduler = AsyncIOScheduler(timezone=IST)
-        app.state.scheduler.start()
+        runtime = await Runtime.create(settings)
+        app.state.runtime = runtime
+        app.state.db = runtime.db
+        app.state.cache = runtime.backend
+        app.state.scheduler = runtime.scheduler
+        app.state.market_data = MarketData(runtime.db, runtime.cache, runtime.calendar)
+        app.state.rendered = RenderedCache()
         app.state.health = _health_service(app, settings)
+        await runtime.start()
         log.info(
-            "started", version=__version__, env=settings.marketedge_env.value, cache=app.state.cache.name
+            "started",
+            version=__version__,
+            env=settings.marketedge_env.value,
+            cache=runtime.backend.name,
+            source=settings.data_source,
         )
         try:
             yield
         finally:
-            app.state.scheduler.shutdown(wait=False)
-            await app.state.cache.close()
-            await app.state.db.dispose()
+            await runtime.stop()
             log.info("stopped")
 
     app = FastAPI(
@@ -66,8 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_exception_handler(UpstoxError, upstox_error_handler)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(market.router)
     _mount_ui(app, settings.frontend_dist)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -86,8 +87,9 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
 
 @app.command()
 def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
-    """Run the whole app on the embedded defaults (SQLite, in-process cache), for development."""
+    """Run the whole app on the embedded defaults with the built-in Upstox twin as the data source."""
     os.environ["MARKETEDGE_ENV"] = "development"
+    os.environ["DATA_SOURCE"] = "twin"
     from marketedge.config import get_settings
 
     get_settings.cache_clear()
@@ -117,6 +119,225 @@ def migrate(
     typer.echo(f"database at {asyncio.run(migrations.schema_state(settings.database_url))[0]}")
 
 
+def _open_runtime(**overrides: object):  # type: ignore[no-untyped-def]
+    """Settings (with overrides), a migrated database and a Runtime for one-shot commands."""
+    from marketedge.config import ConfigError, load_settings
+    from marketedge.logs import configure_logging
+
+    try:
+        settings = load_settings(scheduler_enabled=False, **overrides)
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}")
+    configure_logging(settings.log_level, "console" if sys.stderr.isatty() else settings.log_format)
+    _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+    return settings
+
+
+def _progress_printer(label: str):  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal, plain lines otherwise."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+        )
+        task = bar.add_task(label, total=None)
+        bar.start()
+
+        def update(done: int, total: int, result) -> None:  # type: ignore[no-untyped-def]
+            bar.update(task, completed=done, total=total)
+            if done == total:
+                bar.stop()
+
+        return update
+
+    def lines(done: int, total: int, result) -> None:  # type: ignore[no-untyped-def]
+        if done == total or done % 25 == 0:
+            typer.echo(f"{label}: {done}/{total} minutes ({result.minute:%H:%M} {result.status})", err=True)
+
+    return lines
+
+
+@app.command()
+def ingest(
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll the current minute now, whatever the clock says.")
+    ] = False,
+) -> None:
+    """Poll Upstox for the current minute and store it (the scheduler does this every minute in `serve`)."""
+    if not once:
+        _fail("say --once (the scheduler in `marketedge serve` or `marketedge worker` polls every minute)")
+    settings = _open_runtime()
+
+    async def run() -> int:
+        from marketedge.runtime import Runtime
+
+        runtime = await Runtime.create(settings)
+        try:
+            result = await runtime.job.run(trigger="manual", force=True)
+        finally:
+            await runtime.stop()
+        for label, outcome in result.outcomes.items():
+            typer.echo(f"{label}: {outcome.status} {outcome.detail}".rstrip())
+        typer.echo(
+            f"{result.minute:%Y-%m-%d %H:%M} IST: {result.status}"
+            + (f" ({result.error})" if result.error else "")
+        )
+        return 0 if result.status in ("ok", "partial") else 1
+
+    raise typer.Exit(asyncio.run(run()))
+
+
+@app.command("simulate-day")
+def simulate_day(
+    day: Annotated[str, typer.Option("--date", help="The trading day to simulate, YYYY-MM-DD.")],
+    symbols: Annotated[
+        str | None, typer.Option(help="Comma-separated indices (default: the configured universe).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Stop after this IST minute, HH:MM (default: the close).")
+    ] = None,
+) -> None:
+    """Run a whole trading day against a twin of its own on a fast clock, and store it."""
+    from datetime import date, datetime, time
+
+    from marketedge.calendar import TradingCalendar
+    from marketedge.clock import IST
+
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
+    calendar = TradingCalendar.bundled()
+    if not calendar.is_trading_day(wanted):
+        _fail(f"--date: {wanted.isoformat()} is not a trading day (weekend or exchange holiday)")
+    stop_at = None
+    if until:
+        try:
+            stop_at = datetime.combine(wanted, time.fromisoformat(until), tzinfo=IST)
+        except ValueError:
+            _fail(f"--until: expected HH:MM, got {until!r}")
+    settings = _open_runtime(data_source="twin")
+
+    async def run() -> int:
+        from marketedge.ingest.simulate import run_minutes, session_minutes
+        from marketedge.ingest.universe import set_universe
+        from marketedge.runtime import Runtime
+
+        runtime = await Runtime.create(settings)
+        try:
+            if symbols:
+                async with runtime.db.sessions() as session:
+                    await set_universe(session, [s.strip().upper() for s in symbols.split(",") if s.strip()])
+                    await session.commit()
+            minutes = session_minutes(calendar, wanted, until=stop_at)
+            assert runtime.twin is not None
+            results = await run_minutes(
+                runtime.job, minutes, runtime.twin.state, _progress_printer(f"{wanted}")
+            )
+        finally:
+            await runtime.stop()
+        failed = [r for r in results if r.status == "failed"]
+        stored = sum(r.stored for r in results)
+        typer.echo(f"{wanted}: {len(results)} minutes, {stored} chain minutes stored, {len(failed)} failed")
+        return 1 if failed else 0
+
+    try:
+        raise typer.Exit(asyncio.run(run()))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: every stored minute is whole; run again to finish the day", err=True)
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def backfill(
+    day: Annotated[
+        str, typer.Option("--date", help="The trading day to fill, YYYY-MM-DD (default: today).")
+    ] = "",
+) -> None:
+    """Fill the missed minutes of a day from Upstox's 1-minute candles (greeks from our engine)."""
+    from datetime import date
+
+    from marketedge import clock
+    from marketedge.calendar import TradingCalendar
+
+    try:
+        wanted = date.fromisoformat(day) if day else clock.today()
+    except ValueError:
+        _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
+    calendar = TradingCalendar.bundled()
+    if not calendar.is_trading_day(wanted):
+        _fail(f"--date: {wanted.isoformat()} is not a trading day")
+    if wanted > clock.today():
+        _fail(f"--date: {wanted.isoformat()} is in the future")
+    settings = _open_runtime()
+
+    async def run() -> int:
+        from marketedge.ingest.backfill import backfill_day
+        from marketedge.runtime import Runtime
+
+        runtime = await Runtime.create(settings)
+        try:
+            report = await backfill_day(
+                runtime.db, runtime.cache, runtime.client, calendar, wanted, rate=settings.greeks_rate
+            )
+        finally:
+            await runtime.stop()
+        for label, missing in report.missing_before.items():
+            typer.echo(f"{label}: {missing} missing, {report.filled.get(label, 0)} filled")
+        for label, error in report.errors.items():
+            typer.echo(f"{label}: failed ({error})", err=True)
+        return 1 if report.errors else 0
+
+    try:
+        raise typer.Exit(asyncio.run(run()))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: every stored minute is whole; run again to finish", err=True)
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def twin(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8100,
+    seed: Annotated[
+        int, typer.Option(help="The market's seed: the same seed and date give the same day.")
+    ] = 7,
+) -> None:
+    """Serve the Upstox twin alone (same paths and JSON as Upstox, simulated market) for other tools."""
+    from marketedge.twin.server import serve as serve_twin
+
+    serve_twin(host, port, seed)
+
+
+@app.command()
+def worker() -> None:
+    """Run only the minute job (no web server): for a deployment where web replicas set SCHEDULER_ENABLED=false."""
+    from marketedge.config import ConfigError, load_settings
+    from marketedge.logs import configure_logging
+
+    try:
+        settings = load_settings(scheduler_enabled=True)
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}")
+    configure_logging(settings.log_level, settings.log_format)
+    _prepare_database(settings.database_url, always_upgrade=False)
+
+    async def run() -> None:
+        from marketedge.runtime import Runtime
+
+        runtime = await Runtime.create(settings)
+        await runtime.start()
+        typer.echo("worker: polling every minute of the session (Ctrl+C stops it)", err=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runtime.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
@@ -124,6 +345,8 @@ def _root(
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+
+
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -67,10 +67,23 @@ class Settings(BaseSettings):
     marketedge_env: Environment = Environment.development
     database_url: str = "sqlite:///var/marketedge.db"  # relative to the working directory
     redis_url: str | None = None
+    # Prefix of every cache key (several deployments, or tests, can share one Redis).
+    cache_prefix: str = Field(default="me:", min_length=1, max_length=32)
     upstox_base_url: str = "https://api.upstox.com"
     upstox_client_id: str | None = None
     upstox_client_secret: str | None = None
     upstox_redirect_uri: str | None = None
+    # Interim, until the token manager stores one: an Upstox access or analytics token to poll with.
+    upstox_access_token: SecretStr | None = None
+    # "upstox": the real API at UPSTOX_BASE_URL. "twin": the built-in Upstox twin, in-process (the demo).
+    data_source: Literal["upstox", "twin"] = "upstox"
+    twin_seed: int = 7
+    # Continuously compounded rate for the greeks engine's discounting (the forward comes from the chain).
+    greeks_rate: float = Field(default=0.065, ge=-0.05, le=0.5)
+    # Run the minute job in this process (serve); off for extra web replicas or when `marketedge worker` runs it.
+    scheduler_enabled: bool = True
+    # Days of per-strike chain minutes kept in the database.
+    retention_days: int = Field(default=30, ge=1, le=3650)
     secret_key: str = Field(default=DEV_SECRET_KEY, min_length=32)
     # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt (rotation without downtime).
     token_encryption_key: Annotated[list[str], NoDecode] = Field(default=[DEV_TOKEN_ENCRYPTION_KEY])
@@ -78,6 +91,15 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
     health_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Accounts and security (docs/security.md).
+    session_idle_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=30 * 24)
+    allow_registration: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(default=[])
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default=["*"])
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default=[])
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    api_rate_limit: str = "600/minute"
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +123,46 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://api.upstox.com")
         return value.rstrip("/")
+
+    @field_validator("cors_origins", "trusted_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return [str(item).strip() for item in value]  # type: ignore[attr-defined]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                raise ValueError(
+                    f"{origin!r}: expected origins such as https://app.example.com (no '*', no path)"
+                )
+        return [origin.rstrip("/") for origin in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r}: expected IP addresses or networks such as 10.0.0.0/8") from None
+        return value
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected a rate such as 600/minute or 20/second;1000/hour") from None
+        return value
 
     @field_validator("token_encryption_key", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ precision Upstox delivers, delta-encoded along the strikes, byte-shuffled and zl
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import zlib
 from dataclasses import dataclass
@@ -171,6 +172,13 @@ class DayFrame:
     strikes: NDArray[np.float64]
     values: NDArray[np.float64]
     source: NDArray[np.uint8]
+    epoch_minutes: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+
+    def __post_init__(self) -> None:
+        # Minutes since 1970, for the timeline's integer arithmetic (computed once per frame).
+        if self.epoch_minutes.shape[0] != len(self.minutes):
+            epoch = np.array([int(m.timestamp() // 60) for m in self.minutes], dtype=np.int64)
+            object.__setattr__(self, "epoch_minutes", epoch)
 
     @classmethod
     def empty(cls) -> DayFrame:

@@ -77,8 +77,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open,
+    which would stop later synchronous tests from using asyncio.run()."""
+
     _need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (make browser installs it)")
     from playwright.sync_api import sync_playwright
 

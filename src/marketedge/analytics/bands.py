@@ -52,23 +52,24 @@ def band_levels(
     frame: DayFrame, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
 ) -> BandLevels:
     member = band_membership(frame, delta_min, delta_max, selection, baseline_index)
+    fields = [FIELD_INDEX[name] for name in (*SUMMED, "iv")]
+    picked = frame.values[:, fields]  # (M, F, 2, K): one gather for every field the band needs
+    inside = member[:, None] & np.isfinite(picked)
+    masked = np.where(inside, picked, 0.0)
+    sums = masked.sum(axis=3)  # (M, F, 2)
     levels: dict[str, dict[str, NDArray[np.float64]]] = {"ce": {}, "pe": {}, "net": {}}
-    values = frame.values
-    for name in SUMMED:
-        field = values[:, FIELD_INDEX[name]]  # (M, 2, K)
-        per_side = np.where(member & np.isfinite(field), field, 0.0).sum(axis=2)  # (M, 2)
-        levels["ce"][name], levels["pe"][name] = per_side[:, 0], per_side[:, 1]
-        levels["net"][name] = per_side.sum(axis=1)
+    for f, name in enumerate(SUMMED):
+        levels["ce"][name], levels["pe"][name] = sums[:, f, 0], sums[:, f, 1]
+        levels["net"][name] = sums[:, f, 0] + sums[:, f, 1]
     count = member.sum(axis=2).astype(np.float64)  # (M, 2)
     levels["ce"]["strikes"], levels["pe"]["strikes"] = count[:, 0], count[:, 1]
     levels["net"]["strikes"] = count.sum(axis=1)
 
-    iv = values[:, FIELD_INDEX["iv"]]
-    oi = values[:, FIELD_INDEX["oi"]]
-    has_iv = member & np.isfinite(iv) & (iv > 0)
+    iv, oi = masked[:, -1], masked[:, SUMMED.index("oi")]  # (M, 2, K), zero outside the band
+    has_iv = inside[:, -1] & (iv > 0)
     iv_sum = np.where(has_iv, iv, 0.0).sum(axis=2)
     iv_n = has_iv.sum(axis=2)
-    weighted = has_iv & np.isfinite(oi) & (oi > 0)
+    weighted = has_iv & (oi > 0)
     iv_oi = np.where(weighted, iv * oi, 0.0).sum(axis=2)
     oi_w = np.where(weighted, oi, 0.0).sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):

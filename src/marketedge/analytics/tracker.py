@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from marketedge.analytics.bands import METRICS, SIDES, Selection, band_levels
+from marketedge.analytics.bands import Selection, band_levels
 from marketedge.clock import IST
 from marketedge.frames import DayFrame
 
@@ -44,6 +44,9 @@ class Tracker:
     series: dict[str, dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]]
 
 
+Levels = dict[str, dict[str, NDArray[np.float64]]]  # group (side) → metric → values over the frame's minutes
+
+
 def build_tracker(
     frame: DayFrame,
     query: TrackerQuery,
@@ -51,52 +54,63 @@ def build_tracker(
     start: datetime,
     end: datetime,
 ) -> Tracker:
-    """Rows from `start` to `end` (inclusive, IST minutes). Raises NoBaseline when nothing is stored after it."""
-    if query.interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {INTERVALS}")
-    stored = np.array([_epoch_minute(m) for m in frame.minutes], dtype=np.int64)
-    baseline_candidates = np.nonzero(stored >= _epoch_minute(baseline_at))[0]
-    if baseline_candidates.size == 0:
+    """Band rows from `start` to `end` (inclusive, IST minutes). Raises NoBaseline when nothing is stored after
+    the baseline."""
+    b = baseline_index(frame, baseline_at)
+    levels = band_levels(frame, query.delta_min, query.delta_max, query.selection, b).levels
+    return timeline(frame, levels, b, baseline_at, start, end, query.interval)
+
+
+def baseline_index(frame: DayFrame, baseline_at: datetime) -> int:
+    """The first stored minute at or after the requested baseline."""
+    candidates = np.nonzero(frame.epoch_minutes >= _epoch_minute(baseline_at))[0]
+    if candidates.size == 0:
         raise NoBaseline(f"no stored minute at or after {baseline_at.astimezone(IST):%H:%M}")
-    b = int(baseline_candidates[0])
-    levels = band_levels(frame, query.delta_min, query.delta_max, query.selection, b)
+    return int(candidates[0])
 
-    n = query.interval
+
+def timeline(
+    frame: DayFrame,
+    levels: Levels,
+    b: int,
+    baseline_at: datetime,
+    start: datetime,
+    end: datetime,
+    interval: int = 1,
+) -> Tracker:
+    """Put per-minute levels on the minute timeline with both changes; the tracker and one strike share it."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}")
+    stored = frame.epoch_minutes
     first, last = _epoch_minute(start), _epoch_minute(end)
-    timeline = np.arange(first, last + 1, dtype=np.int64)
-    keep = (timeline % n == 0) | (timeline == min(last, stored[-1] if stored.size else last))
-    timeline = timeline[keep] if n > 1 else timeline
-    behind = np.searchsorted(stored, timeline, side="right") - 1
-    if stored.size:
-        present = (behind >= 0) & (stored[np.clip(behind, 0, None)] > timeline - n)
-    else:
-        present = np.zeros(timeline.shape, bool)
+    rows = np.arange(first, last + 1, dtype=np.int64)
+    if interval > 1:
+        rows = rows[(rows % interval == 0) | (rows == min(last, int(stored[-1])))]
+    behind = np.searchsorted(stored, rows, side="right") - 1
+    present = (behind >= 0) & (stored[np.clip(behind, 0, None)] > rows - interval)
     source = np.where(present, behind, -1)
-
-    rows_with_data = np.nonzero(present)[0]
-    previous_row = np.full(timeline.shape, -1)
-    if rows_with_data.size:
-        prior = np.searchsorted(rows_with_data, np.arange(timeline.size), side="left") - 1
-        previous_row = np.where(prior >= 0, rows_with_data[np.clip(prior, 0, None)], -1)
+    with_data = np.nonzero(present)[0]
+    prior = np.searchsorted(with_data, np.arange(rows.size), side="left") - 1
+    previous_row = np.where(prior >= 0, with_data[np.clip(prior, 0, None)], -1) if with_data.size else prior
     has_previous = present & (previous_row >= 0)
-    prev_source = np.where(has_previous, source[np.clip(previous_row, 0, None)], 0)
-    span = np.where(has_previous, (stored[source.clip(0)] - stored[prev_source]).astype(float), np.nan)
+    here = source.clip(0)
+    before = np.where(has_previous, source[np.clip(previous_row, 0, None)], 0)
+    span = np.where(has_previous, (stored[here] - stored[before]).astype(float), np.nan)
 
     series: dict[str, dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]] = {}
-    for side in SIDES:
-        series[side] = {}
-        for metric in METRICS:
-            full = levels.levels[side][metric]
-            level = np.where(present, full[source.clip(0)], np.nan)
-            change = level - full[b]
-            minute_change = np.where(has_previous, level - full[prev_source], np.nan)
-            series[side][metric] = (level, change, minute_change)
-
-    spot = np.where(present, frame.spot[source.clip(0)] if stored.size else np.nan, np.nan)
+    for group, metrics in levels.items():
+        series[group] = {}
+        for metric, full in metrics.items():
+            level = np.where(present, full[here], np.nan)
+            series[group][metric] = (
+                level,
+                level - full[b],
+                np.where(has_previous, level - full[before], np.nan),
+            )
     return Tracker(
-        minutes=[_from_epoch_minute(int(m)) for m in timeline],
+        minutes=[_from_epoch_minute(int(m)) for m in rows],
         source_minutes=[frame.minutes[s] if s >= 0 else None for s in source],
-        spot=spot,
+        spot=np.where(present, frame.spot[here], np.nan),
         span=span,
         baseline=frame.minutes[b],
         baseline_requested=baseline_at.astimezone(IST),

@@ -92,10 +92,12 @@ class MinuteCache:
 
     # -- writing (the minute job, after the database) ------------------------------------------------------
 
-    async def put(self, symbol: str, expiry: date, minute: datetime, payload: bytes) -> None:
+    async def put(
+        self, symbol: str, expiry: date, minute: datetime, payload: bytes, *, load_first: bool = True
+    ) -> None:
         minute = minute.astimezone(IST)
         key = (symbol, expiry, minute.date())
-        if _Index.decode(await self._backend.get(_index_key(key))).checked_through < 0:
+        if load_first and _Index.decode(await self._backend.get(_index_key(key))).checked_through < 0:
             # First minute of this day in the cache (a new day, or a restart): bring in what the database has,
             # so the cache never holds the afternoon without the morning.
             await self._load_once(key)

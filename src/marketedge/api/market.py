@@ -1,0 +1,294 @@
+"""Market-data routes under /api/v1: instruments, sessions, the chain at a minute, the greeks tracker, one
+strike, and the live stream. HTTP only: parameters in, one service call, stored bytes out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from marketedge.analytics.bands import Selection
+from marketedge.analytics.service import MarketData
+from marketedge.analytics.tracker import TrackerQuery
+from marketedge.api.params import check_band, parse_day, parse_time, reject_unknown
+from marketedge.api.rendered import RenderedCache, render, respond
+from marketedge.ingest.bus import MinuteBus
+from marketedge.jsonresponse import json_bytes
+
+router = APIRouter(prefix="/api/v1", tags=["market data"])
+
+Instrument = Annotated[str, Query(description="Index symbol, e.g. NIFTY", min_length=1, max_length=16)]
+Expiry = Annotated[str | None, Query(description="Expiry date YYYY-MM-DD (default: the nearest tracked)")]
+Day = Annotated[
+    str | None, Query(alias="date", description="Trading day YYYY-MM-DD (default: the latest with data)")
+]
+DeltaMin = Annotated[float, Query(ge=0, le=1, description="Lower edge of the delta band (inclusive)")]
+DeltaMax = Annotated[float, Query(ge=0, le=1, description="Upper edge of the delta band (inclusive)")]
+Baseline = Annotated[str | None, Query(description="Baseline minute, HH:MM IST or ISO 8601 (default 09:15)")]
+
+
+class Interval(StrEnum):
+    one = "1"
+    three = "3"
+    five = "5"
+    fifteen = "15"
+
+
+class Side(StrEnum):
+    CE = "CE"
+    PE = "PE"
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+def _service(request: Request) -> MarketData:
+    service: MarketData = request.app.state.market_data
+    return service
+
+
+def _rendered(request: Request) -> RenderedCache:
+    cache: RenderedCache = request.app.state.rendered
+    return cache
+
+
+ServiceDep = Annotated[MarketData, Depends(_service)]
+RenderedDep = Annotated[RenderedCache, Depends(_rendered)]
+
+
+def _wants_csv(request: Request, fmt: Format | None) -> bool:
+    if fmt is not None:
+        return fmt is Format.csv
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _version(frame_minutes: tuple[object, ...]) -> str:
+    return f"{len(frame_minutes)}:{frame_minutes[-1] if frame_minutes else '-'}"
+
+
+@router.get(
+    "/instruments",
+    summary="The tracked indices: symbol, Upstox key, lot size, strike step, expiries with data",
+    dependencies=[Depends(reject_unknown())],
+)
+async def instruments(request: Request, service: ServiceDep) -> Response:
+    return respond(request, render(json_bytes(await service.instruments_payload()), "application/json"))
+
+
+@router.get(
+    "/sessions",
+    summary="Trading days with stored data for an instrument, with minute counts and gaps",
+    dependencies=[Depends(reject_unknown("instrument"))],
+)
+async def sessions(request: Request, service: ServiceDep, instrument: Instrument) -> Response:
+    return respond(
+        request, render(json_bytes(await service.sessions_payload(instrument)), "application/json")
+    )
+
+
+@router.get(
+    "/chain",
+    summary="The option chain at a stored minute (default: the latest), both sides, greeks with their source",
+    dependencies=[Depends(reject_unknown("instrument", "expiry", "date", "at", "strikes"))],
+)
+async def chain(
+    request: Request,
+    service: ServiceDep,
+    rendered: RenderedDep,
+    instrument: Instrument,
+    expiry: Expiry = None,
+    day: Day = None,
+    at: Annotated[
+        str | None, Query(description="Minute, HH:MM IST or ISO 8601 (default: the latest)")
+    ] = None,
+    strikes: Annotated[
+        int | None, Query(ge=1, le=200, description="Strikes each side of the ATM strike")
+    ] = None,
+) -> Response:
+    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+    when = parse_time(at, selected.day, "at")
+    key = f"chain:{selected.symbol}:{selected.expiry}:{selected.day}:{when}:{strikes}"
+
+    async def build():  # type: ignore[no-untyped-def]
+        return render(json_bytes(service.chain_payload(selected, when, strikes)), "application/json")
+
+    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+
+
+@router.get(
+    "/greeks/summary",
+    summary="The greeks tracker: per minute, calls, puts and net inside the delta band, with both changes",
+    dependencies=[
+        Depends(
+            reject_unknown(
+                "instrument",
+                "expiry",
+                "date",
+                "delta_min",
+                "delta_max",
+                "selection",
+                "baseline",
+                "from",
+                "to",
+                "interval",
+                "format",
+            )
+        )
+    ],
+)
+async def greeks_summary(
+    request: Request,
+    service: ServiceDep,
+    rendered: RenderedDep,
+    instrument: Instrument,
+    expiry: Expiry = None,
+    day: Day = None,
+    delta_min: DeltaMin = 0.05,
+    delta_max: DeltaMax = 0.60,
+    selection: Annotated[
+        Selection, Query(description="dynamic: re-select each minute; fixed: keep the baseline's")
+    ] = Selection.dynamic,
+    baseline: Baseline = None,
+    start: Annotated[
+        str | None, Query(alias="from", description="First minute, HH:MM IST or ISO 8601")
+    ] = None,
+    end: Annotated[str | None, Query(alias="to", description="Last minute, HH:MM IST or ISO 8601")] = None,
+    interval: Annotated[Interval, Query(description="Minutes per row")] = Interval.one,
+    fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
+) -> Response:
+    check_band(delta_min, delta_max)
+    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
+    times = [
+        parse_time(v, selected.day, n) for v, n in ((baseline, "baseline"), (start, "from"), (end, "to"))
+    ]
+    as_csv = _wants_csv(request, fmt)
+    key = f"summary:{selected.symbol}:{selected.expiry}:{selected.day}:{query}:{times}:{as_csv}"
+
+    async def build():  # type: ignore[no-untyped-def]
+        tracker = service.tracker(selected, query, *times)
+        if as_csv:
+            name = f"{selected.symbol}-{selected.expiry}-{selected.day}-greeks.csv"
+            return render(service.summary_csv(tracker), "text/csv; charset=utf-8", name)
+        return render(json_bytes(service.summary_payload(selected, query, tracker)), "application/json")
+
+    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+
+
+@router.get(
+    "/greeks/strike",
+    summary="One contract's minutes: price, IV, greeks, OI, with the change since baseline and minute change",
+    dependencies=[
+        Depends(reject_unknown("instrument", "expiry", "date", "strike", "side", "baseline", "format"))
+    ],
+)
+async def greeks_strike(
+    request: Request,
+    service: ServiceDep,
+    rendered: RenderedDep,
+    instrument: Instrument,
+    strike: Annotated[float, Query(gt=0, description="Strike price")],
+    side: Annotated[Side, Query(description="CE (call) or PE (put)")],
+    expiry: Expiry = None,
+    day: Day = None,
+    baseline: Baseline = None,
+    fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
+) -> Response:
+    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+    when = parse_time(baseline, selected.day, "baseline")
+    as_csv = _wants_csv(request, fmt)
+    key = f"strike:{selected.symbol}:{selected.expiry}:{selected.day}:{strike}:{side.value}:{when}:{as_csv}"
+
+    async def build():  # type: ignore[no-untyped-def]
+        tracker, _ = service.strike_tracker(selected, strike, side.value, when)
+        if as_csv:
+            name = f"{selected.symbol}-{selected.expiry}-{strike:g}{side.value}-{selected.day}.csv"
+            return render(service.strike_csv(tracker), "text/csv; charset=utf-8", name)
+        return render(
+            json_bytes(service.strike_payload(selected, strike, side.value, tracker)), "application/json"
+        )
+
+    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+
+
+HEARTBEAT_SECONDS = 15.0
+
+
+@router.get(
+    "/stream",
+    summary="Server-Sent Events: a tracker update the moment a minute is stored; heartbeats; Last-Event-ID resumes",
+    dependencies=[
+        Depends(
+            reject_unknown(
+                "instrument", "expiry", "date", "delta_min", "delta_max", "selection", "baseline", "interval"
+            )
+        )
+    ],
+)
+async def stream(
+    request: Request,
+    service: ServiceDep,
+    instrument: Instrument,
+    expiry: Expiry = None,
+    day: Day = None,
+    delta_min: DeltaMin = 0.05,
+    delta_max: DeltaMax = 0.60,
+    selection: Selection = Selection.dynamic,
+    baseline: Baseline = None,
+    interval: Interval = Interval.one,
+) -> StreamingResponse:
+    check_band(delta_min, delta_max)
+    first = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
+    bus: MinuteBus = request.app.state.runtime.bus
+    last_seen = parse_time(request.headers.get("last-event-id"), first.day, "Last-Event-ID")
+    symbol, expiry_date, the_day = first.symbol, first.expiry, first.day
+    baseline_at = parse_time(baseline, the_day, "baseline")
+
+    async def events() -> AsyncIterator[bytes]:
+        queue = bus.subscribe()
+        try:
+            yield b"retry: 5000\n\n"
+            seen = last_seen
+            while True:
+                selected = await service.select(symbol, expiry_date, the_day)
+                newest = selected.frame.minutes[-1] if len(selected.frame) else None
+                if newest is not None and (seen is None or newest > seen):
+                    start = (seen + _ONE_MINUTE) if seen is not None else newest
+                    tracker = service.tracker(selected, query, baseline_at, start, newest)
+                    payload = service.summary_payload(selected, query, tracker)
+                    yield (
+                        b"event: minute\nid: "
+                        + newest.isoformat().encode()
+                        + b"\ndata: "
+                        + json_bytes(payload)
+                        + b"\n\n"
+                    )
+                    seen = newest
+                try:
+                    while True:
+                        event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                        if event.symbol == symbol and event.expiry == expiry_date:
+                            break
+                except TimeoutError:
+                    yield b": heartbeat\n\n"
+                if await request.is_disconnected():
+                    return
+        finally:
+            bus.unsubscribe(queue)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+_ONE_MINUTE = timedelta(minutes=1)

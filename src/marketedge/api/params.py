@@ -1,0 +1,67 @@
+"""Query parameters shared by the market-data routes: parsed once, validated with messages that name them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from fastapi import Request
+
+from marketedge.clock import IST
+from marketedge.errors import InvalidInput
+
+
+def reject_unknown(*allowed: str) -> Callable[[Request], None]:
+    """A dependency that refuses query parameters the route does not take (a typo must not pass silently)."""
+    known = set(allowed)
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise InvalidInput(
+                f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+                details={"unknown": unknown, "allowed": sorted(known)},
+            )
+
+    return check
+
+
+def parse_day(value: str | None, name: str = "date") -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{name}: expected a date as YYYY-MM-DD, got {value!r}", details={"parameter": name}
+        ) from None
+
+
+def parse_time(value: str | None, day: date, name: str) -> datetime | None:
+    """An ISO 8601 instant (with an offset) or an IST wall-clock time HH:MM on `day`."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    try:
+        if len(text) <= 8 and ":" in text and "T" not in text:
+            return datetime.combine(day, time.fromisoformat(text), tzinfo=IST)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"{name}: expected HH:MM (IST) or an ISO 8601 instant such as 2026-11-25T09:15:00+05:30, got {value!r}",
+            details={"parameter": name},
+        ) from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(
+            f"{name}: an ISO 8601 instant needs an offset (+05:30 or Z), got {value!r}",
+            details={"parameter": name},
+        )
+    return parsed.astimezone(IST)
+
+
+def check_band(delta_min: float, delta_max: float) -> None:
+    if delta_min >= delta_max:
+        raise InvalidInput(
+            f"delta_min ({delta_min}) must be below delta_max ({delta_max})",
+            details={"parameter": "delta_min"},
+        )

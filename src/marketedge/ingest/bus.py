@@ -1,0 +1,40 @@
+"""Announces each stored minute to whoever listens (the SSE stream), within one process."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteStored:
+    symbol: str
+    expiry: date
+    minute: datetime
+
+
+class MinuteBus:
+    """Fan-out to subscriber queues; a slow subscriber loses old announcements, never blocks the job."""
+
+    def __init__(self, queue_size: int = 32) -> None:
+        self._subscribers: set[asyncio.Queue[MinuteStored]] = set()
+        self._queue_size = queue_size
+
+    def subscribe(self) -> asyncio.Queue[MinuteStored]:
+        queue: asyncio.Queue[MinuteStored] = asyncio.Queue(self._queue_size)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[MinuteStored]) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def publish(self, event: MinuteStored) -> None:
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)

@@ -1,0 +1,229 @@
+"""The long-lived parts of a running app, built once and torn down once: database, caches, the Upstox client
+(or the built-in twin), the minute job and its scheduler, the leader lock, the minute bus."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from marketedge import clock, store
+from marketedge.cache import CacheBackend, MinuteCache, make_backend
+from marketedge.calendar import TradingCalendar
+from marketedge.clock import IST, ShiftedClock
+from marketedge.config import Settings
+from marketedge.db import Database
+from marketedge.ingest.backfill import backfill_day
+from marketedge.ingest.bus import MinuteBus
+from marketedge.ingest.job import MinuteJob
+from marketedge.ingest.leader import LeaderLock
+from marketedge.ingest.simulate import run_minutes, session_minutes
+from marketedge.ingest.universe import tracked_targets
+from marketedge.store import StoredMinute
+from marketedge.twin.config import TwinConfig
+from marketedge.twin.server import TwinServer
+from marketedge.upstox import UpstoxClient, UpstoxLimiter
+from marketedge.upstox.limits import Budget
+
+log = structlog.get_logger(__name__)
+
+DEMO_HEAD_START = timedelta(minutes=45)  # a replayed demo day starts this far into the session
+
+
+class Runtime:
+    """Build with `await Runtime.create(settings)`, then `await start()`; `await stop()` at the end."""
+
+    def __init__(self, settings: Settings, twin: TwinServer | None = None) -> None:
+        self.settings = settings
+        self.calendar = TradingCalendar.bundled()
+        self.db = Database(settings.database_url)
+        self.backend: CacheBackend = make_backend(settings.redis_url, settings.cache_prefix)
+        self.cache = MinuteCache(self.backend, self._load_day, self.calendar)
+        self.bus = MinuteBus()
+        self.leader = LeaderLock(self.db)
+        self.scheduler = AsyncIOScheduler(timezone=IST)
+        self.twin = twin
+        self.demo_replay_of: date | None = None
+        self._token: str | None = (
+            settings.upstox_access_token.get_secret_value() if settings.upstox_access_token else None
+        )
+        base_url = settings.upstox_base_url
+        limiter = None
+        if twin is not None:
+            base_url = twin.url
+            self._token = twin.state.mint_token("analytics")
+            # The twin is on this machine: no need to ration calls the way Upstox requires.
+            limiter = UpstoxLimiter([Budget(1000, 1.0)])
+        self.client = UpstoxClient(base_url, self.current_token, limiter=limiter)
+        self.job = MinuteJob(
+            self.db,
+            self.cache,
+            self.client,
+            self.calendar,
+            self.bus,
+            current_token=self.current_token,
+            rate=settings.greeks_rate,
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.catching_up = False
+
+    @classmethod
+    async def create(cls, settings: Settings) -> Runtime:
+        twin = None
+        if settings.data_source == "twin":
+            twin = TwinServer(
+                TwinConfig(
+                    seed=settings.twin_seed,
+                    rate_per_second=None,
+                    rate_per_minute=None,
+                    rate_per_30_minutes=None,
+                )
+            )
+            await asyncio.to_thread(twin.start)
+        return cls(settings, twin)
+
+    async def current_token(self) -> str | None:
+        """The token every Upstox call uses (the token manager replaces this source)."""
+        return self._token
+
+    def set_token(self, token: str | None) -> None:
+        self._token = token
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        if self.settings.scheduler_enabled:
+            self.scheduler.add_job(
+                self.scheduled_run,
+                CronTrigger(second=3, timezone=IST),
+                id="minute",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=30,
+            )
+            self.scheduler.add_job(
+                self.retention,
+                CronTrigger(hour=16, minute=5, timezone=IST),
+                id="retention",
+                max_instances=1,
+                coalesce=True,
+            )
+        if self.twin is not None:
+            await self._start_demo()
+        self._spawn(self._warm_then_backfill())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.leader.release()
+        await self.client.aclose()
+        if self.twin is not None:
+            await asyncio.to_thread(self.twin.stop)
+        await self.backend.close()
+        await self.db.dispose()
+
+    async def scheduled_run(self) -> None:
+        if self.catching_up:
+            return  # the catch-up polls this minute itself
+        if await self.leader.ensure():
+            await self.job.run()
+
+    async def _load_day(
+        self, symbol: str, expiry: date, day: date, after: datetime | None
+    ) -> list[StoredMinute]:
+        async with self.db.sessions() as session:
+            return await store.load_day(session, symbol, expiry, day, after)
+
+    async def retention(self) -> int:
+        """Drop per-strike chain minutes older than RETENTION_DAYS (the leader does it once a day)."""
+        if not await self.leader.ensure():
+            return 0
+        cutoff = clock.utcnow() - timedelta(days=self.settings.retention_days)
+        async with self.db.sessions() as session:
+            removed = await store.delete_before(session, cutoff)
+            await session.commit()
+        log.info("retention: old chain minutes removed", removed=removed, cutoff=cutoff.isoformat())
+        return removed
+
+    async def _warm_then_backfill(self) -> None:
+        await self._warm()
+        if self.twin is None and self.settings.scheduler_enabled and await self.leader.ensure():
+            await self._backfill_today()
+
+    async def _backfill_today(self) -> None:
+        """After a cold start (the free host slept, a deploy), fill today's missed minutes from candles."""
+        today = clock.today()
+        if not self.calendar.is_trading_day(today) or await self.current_token() is None:
+            return
+        try:
+            await backfill_day(
+                self.db, self.cache, self.client, self.calendar, today, rate=self.settings.greeks_rate
+            )
+        except Exception:
+            log.warning("start-up backfill failed; `marketedge backfill` can retry", exc_info=True)
+
+    async def _warm(self) -> None:
+        """Bring the latest session into the cache from the database (a restart starts warm)."""
+        latest = self.calendar.latest_expected_minute(clock.now())
+        if latest is None:
+            return
+        try:
+            async with self.db.sessions() as session:
+                targets = await tracked_targets(session, latest.date())
+            for target in targets:
+                await self.cache.warm(target.symbol, target.expiry, latest.date())
+            log.info("cache warmed", day=latest.date().isoformat(), targets=len(targets))
+        except Exception:
+            log.warning("cache warm-up failed; readers will load on demand", exc_info=True)
+
+    async def _start_demo(self) -> None:
+        """During market hours the demo follows the real clock; outside them it replays the last session,
+        starting DEMO_HEAD_START into it. Either way the minutes already past are filled in the background
+        while the app serves (the twin's clock is moved for that, never the app's)."""
+        now = clock.now()
+        if not self.calendar.is_open(now):
+            session = self.calendar.session(now.date())
+            if session is None or now < session.open:
+                session = self.calendar.previous_session(now.date())
+            assert session is not None
+            start = session.open + DEMO_HEAD_START
+            clock.set_clock(ShiftedClock(start.replace(second=now.second, microsecond=now.microsecond)))
+            self.demo_replay_of = session.day
+            log.info("demo: market closed, replaying a session", day=session.day.isoformat())
+        self.catching_up = True
+        self._spawn(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        """Poll every minute of today's session already past, until none is left; the scheduler takes over."""
+        assert self.twin is not None
+        done_through: datetime | None = None
+        try:
+            while True:
+                now = clock.now()
+                # The scheduler polls a minute 3 s after it turns: a minute whose turn has passed is ours.
+                last_due = clock.floor_minute(now) - timedelta(minutes=0 if now.second >= 3 else 1)
+                minutes = [
+                    m
+                    for m in session_minutes(self.calendar, now.date(), until=last_due)
+                    if done_through is None or m > done_through
+                ]
+                if not minutes:
+                    break
+                results = await run_minutes(self.job, minutes, self.twin.state)
+                done_through = minutes[-1]
+                log.info("demo: caught up", minutes=len(results), stored=sum(r.stored for r in results))
+        except ValueError:
+            log.info("demo: no session today to catch up")
+        finally:
+            self.catching_up = False
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
