@@ -347,8 +347,6 @@ def _root(
         raise typer.Exit()
 
 
-
-
 def main() -> None:
     sys.exit(app())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -173,12 +174,21 @@ class DayFrame:
     values: NDArray[np.float64]
     source: NDArray[np.uint8]
     epoch_minutes: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    # Arrays derived once per frame by readers (the frame never changes): see derived().
+    _derived: dict[str, NDArray[np.float64]] = dataclasses.field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Minutes since 1970, for the timeline's integer arithmetic (computed once per frame).
         if self.epoch_minutes.shape[0] != len(self.minutes):
             epoch = np.array([int(m.timestamp() // 60) for m in self.minutes], dtype=np.int64)
             object.__setattr__(self, "epoch_minutes", epoch)
+
+    def derived(self, name: str, make: Callable[[DayFrame], NDArray[np.float64]]) -> NDArray[np.float64]:
+        """An array computed from this frame once and kept with it (frames are immutable)."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = make(self)
+        return found
 
     @classmethod
     def empty(cls) -> DayFrame:

@@ -48,15 +48,27 @@ def band_membership(
     return inside
 
 
+_BAND_FIELDS = (*SUMMED, "iv")
+
+
+def _band_inputs(frame: DayFrame) -> NDArray[np.float64]:
+    """(M, F, 2, K) of the fields a band sums, NaN as 0, and (last) IV × OI: computed once per frame."""
+    picked = frame.values[:, [FIELD_INDEX[name] for name in _BAND_FIELDS]]
+    filled = np.nan_to_num(picked, nan=0.0, posinf=0.0, neginf=0.0)
+    iv, oi = filled[:, -1], filled[:, SUMMED.index("oi")]
+    has_iv = (iv > 0).astype(np.float64)
+    iv_oi = iv * np.where(oi > 0, oi, 0.0)
+    oi_w = np.where(iv > 0, np.where(oi > 0, oi, 0.0), 0.0)
+    return np.concatenate([filled, has_iv[:, None], iv_oi[:, None], oi_w[:, None]], axis=1)
+
+
 def band_levels(
     frame: DayFrame, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
 ) -> BandLevels:
     member = band_membership(frame, delta_min, delta_max, selection, baseline_index)
-    fields = [FIELD_INDEX[name] for name in (*SUMMED, "iv")]
-    picked = frame.values[:, fields]  # (M, F, 2, K): one gather for every field the band needs
-    inside = member[:, None] & np.isfinite(picked)
-    masked = np.where(inside, picked, 0.0)
-    sums = masked.sum(axis=3)  # (M, F, 2)
+    inputs = frame.derived("band_inputs", _band_inputs)  # (M, F + 4, 2, K)
+    # One pass over the day: every field's sum inside the band, per minute and side.
+    sums = np.einsum("mfsk,msk->mfs", inputs, member.astype(np.float64), optimize=True)
     levels: dict[str, dict[str, NDArray[np.float64]]] = {"ce": {}, "pe": {}, "net": {}}
     for f, name in enumerate(SUMMED):
         levels["ce"][name], levels["pe"][name] = sums[:, f, 0], sums[:, f, 1]
@@ -64,14 +76,8 @@ def band_levels(
     count = member.sum(axis=2).astype(np.float64)  # (M, 2)
     levels["ce"]["strikes"], levels["pe"]["strikes"] = count[:, 0], count[:, 1]
     levels["net"]["strikes"] = count.sum(axis=1)
-
-    iv, oi = masked[:, -1], masked[:, SUMMED.index("oi")]  # (M, 2, K), zero outside the band
-    has_iv = inside[:, -1] & (iv > 0)
-    iv_sum = np.where(has_iv, iv, 0.0).sum(axis=2)
-    iv_n = has_iv.sum(axis=2)
-    weighted = has_iv & (oi > 0)
-    iv_oi = np.where(weighted, iv * oi, 0.0).sum(axis=2)
-    oi_w = np.where(weighted, oi, 0.0).sum(axis=2)
+    n = len(_BAND_FIELDS)
+    iv_sum, iv_n, iv_oi, oi_w = sums[:, n - 1], sums[:, n], sums[:, n + 1], sums[:, n + 2]  # each (M, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         for i, side in enumerate(("ce", "pe")):
             levels[side]["iv_mean"] = np.where(iv_n[:, i] > 0, iv_sum[:, i] / iv_n[:, i], np.nan)

@@ -26,7 +26,6 @@ from marketedge.analytics.tracker import (
 )
 from marketedge.cache import MinuteCache
 from marketedge.calendar import Session, TradingCalendar
-from marketedge.clock import IST
 from marketedge.db import Database
 from marketedge.errors import InvalidInput, NotFound
 from marketedge.frames import FIELD_INDEX, DayFrame, GreeksSource
@@ -259,7 +258,7 @@ class MarketData:
                 "late_by_minutes": max(0, int(late)),
             },
             "latest_minute": selected.frame.minutes[-1].isoformat(),
-            "minutes": [m.isoformat() for m in tracker.minutes],
+            "minutes": tracker.iso_minutes(),
             "spot": _rounded(tracker.spot, 2),
             "span": _rounded(tracker.span, 0),
             "series": {
@@ -284,7 +283,7 @@ class MarketData:
                 for kind, values in (("level", level), ("change", change), ("minute_change", minute_change)):
                     header.append(f"{side}_{metric}_{kind}")
                     columns.append(np.round(values, _DECIMALS.get(metric, 6)))
-        return _csv(header, tracker.minutes, columns)
+        return _csv(header, tracker.iso_minutes(), columns)
 
     # -- one strike -------------------------------------------------------------------------------------------
 
@@ -330,7 +329,7 @@ class MarketData:
                 "requested": tracker.baseline_requested.isoformat(),
                 "minute": tracker.baseline.isoformat(),
             },
-            "minutes": [m.isoformat() for m in tracker.minutes],
+            "minutes": tracker.iso_minutes(),
             "spot": _rounded(tracker.spot, 2),
             "span": _rounded(tracker.span, 0),
             "series": {
@@ -350,7 +349,7 @@ class MarketData:
             for kind, values in (("level", level), ("change", change), ("minute_change", minute_change)):
                 header.append(f"{metric}_{kind}")
                 columns.append(np.round(values, _DECIMALS.get(metric, 6)))
-        return _csv(header, tracker.minutes, columns)
+        return _csv(header, tracker.iso_minutes(), columns)
 
     # -- the chain -------------------------------------------------------------------------------------------
 
@@ -426,11 +425,11 @@ def _rounded(values: NDArray[np.float64], decimals: int) -> NDArray[np.float64]:
     return np.asarray(np.round(values, decimals), dtype=np.float64)
 
 
-def _csv(header: list[str], minutes: list[datetime], columns: list[NDArray[np.float64]]) -> bytes:
+def _csv(header: list[str], minutes: list[str], columns: list[NDArray[np.float64]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     table = np.column_stack(columns) if columns else np.empty((len(minutes), 0))
     for minute, row in zip(minutes, table.tolist(), strict=True):
-        writer.writerow([minute.astimezone(IST).isoformat(), *("" if v != v else f"{v:g}" for v in row)])
+        writer.writerow([minute, *("" if v != v else f"{v:g}" for v in row)])
     return out.getvalue().encode()

@@ -34,7 +34,7 @@ class TrackerQuery:
 
 @dataclass(frozen=True, slots=True)
 class Tracker:
-    minutes: list[datetime]  # the timeline rows
+    rows: NDArray[np.int64]  # the timeline rows, as minutes since 1970
     source_minutes: list[datetime | None]  # the stored minute behind each row (None: gap)
     spot: NDArray[np.float64]
     span: NDArray[np.float64]  # minutes spanned by the row's minute change (NaN for gaps and the first row)
@@ -42,6 +42,14 @@ class Tracker:
     baseline_requested: datetime
     # series[side][metric] = (level, change since baseline, minute change), each over the rows
     series: dict[str, dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]]
+
+    @property
+    def minutes(self) -> list[datetime]:
+        return [_from_epoch_minute(int(m)) for m in self.rows]
+
+    def iso_minutes(self) -> list[str]:
+        """The rows as ISO 8601 IST instants, formatted in one vectorised pass."""
+        return iso_ist(self.rows)
 
 
 Levels = dict[str, dict[str, NDArray[np.float64]]]  # group (side) → metric → values over the frame's minutes
@@ -108,7 +116,7 @@ def timeline(
                 np.where(has_previous, level - full[before], np.nan),
             )
     return Tracker(
-        minutes=[_from_epoch_minute(int(m)) for m in rows],
+        rows=rows,
         source_minutes=[frame.minutes[s] if s >= 0 else None for s in source],
         spot=np.where(present, frame.spot[here], np.nan),
         span=span,
@@ -116,6 +124,15 @@ def timeline(
         baseline_requested=baseline_at.astimezone(IST),
         series=series,
     )
+
+
+def iso_ist(epoch_minutes: NDArray[np.int64]) -> list[str]:
+    """Minutes since 1970 → '2026-11-25T09:15:00+05:30' strings."""
+    local = (epoch_minutes + _IST_OFFSET_MINUTES).astype("datetime64[m]")
+    return [text + ":00+05:30" for text in np.datetime_as_string(local, unit="m").tolist()]
+
+
+_IST_OFFSET_MINUTES = 330  # IST is UTC+05:30 all year
 
 
 def _epoch_minute(when: datetime) -> int:
