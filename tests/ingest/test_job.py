@@ -138,3 +138,21 @@ async def test_minutes_polled_while_the_database_is_down_are_written_when_it_ret
 def _expiries(pipeline: Pipeline) -> list:  # type: ignore[type-arg]
     assert pipeline.job._targets is not None
     return [t.expiry for t in pipeline.job._targets[1]]
+
+
+async def test_one_failing_instrument_does_not_hold_back_the_others(pipeline: Pipeline) -> None:
+    from marketedge.ingest.universe import set_universe
+
+    async with pipeline.database.sessions() as session:
+        await set_universe(session, ["NIFTY", "BANKNIFTY"], expiries=1)
+        await session.commit()
+    pipeline.job.forget_targets()
+    await pipeline.job.run(MINUTE)  # resolve both
+    # The next chain answer (whichever index asks first) loses its strike prices: unusable, not retried.
+    pipeline.twin.state.add_fault(
+        "missing_fields", fields=["strike_price"], count=1, path_prefix="/v2/option/chain"
+    )
+    result = await pipeline.job.run(MINUTE + timedelta(minutes=1))
+    statuses = sorted(o.status for o in result.outcomes.values())
+    assert statuses == ["error", "stored"] and result.status == "partial"
+    assert await count_minutes(pipeline.database) == 3
