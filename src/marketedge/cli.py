@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from marketedge import __version__
+from marketedge.auth import cli as _auth_cli
 
 app = typer.Typer(
     name="marketedge",
@@ -345,6 +346,9 @@ def _root(
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+_auth_cli.register(app)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -14,8 +14,8 @@ def json_bytes(value: Any) -> bytes:
     return orjson.dumps(value, option=_OPTIONS)
 
 
-class ORJSONResponse(Response):
-    media_type = "application/json"
+class ORJSONResponse(JSONResponse):
+    """A JSONResponse (so OpenAPI documents the route's response model) rendered by orjson."""
 
     def render(self, content: Any) -> bytes:
         return json_bytes(content)

@@ -14,10 +14,13 @@ from fastapi import FastAPI
 
 from marketedge import clock, migrate
 from marketedge.app import create_app
+from marketedge.auth.deps import Principal, require
+from marketedge.auth.roles import Role
 from marketedge.clock import ManualClock, ist
 from marketedge.config import Settings, load_settings, normalise_database_url
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
+from marketedge.models.user import User
 from marketedge.runtime import Runtime
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 
@@ -65,6 +68,12 @@ async def simulated_day(day_database_url: str, cache_url: str | None) -> str:
     return day_database_url
 
 
+def as_viewer() -> Principal:
+    return Principal(
+        user=User(id=0, email="viewer@example.com", role="viewer", is_active=True), via="session"
+    )
+
+
 @pytest.fixture
 def pinned_clock() -> Iterator[ManualClock]:
     with clock.use_clock(ManualClock(NOW)) as manual:
@@ -88,6 +97,9 @@ def day_settings(simulated_day: str, cache_url: str | None, tmp_path: Path) -> S
 @pytest.fixture
 async def day_app(day_settings: Settings, pinned_clock: ManualClock) -> AsyncIterator[FastAPI]:
     application = create_app(day_settings)
+    # These tests are about the data: every request reads as a signed-in viewer. Who may call each route
+    # is tested in tests/auth (test_route_table.py).
+    application.dependency_overrides[require(Role.viewer)] = lambda: as_viewer()
     async with LifespanManager(application):
         yield application
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from marketedge.auth.deps import PUBLIC
 from marketedge.jsonresponse import json_bytes
 from marketedge.ops.health import HealthService
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 
 _LIVE = json_bytes({"status": "ok"})
 

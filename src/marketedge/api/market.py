@@ -17,10 +17,11 @@ from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api.params import check_band, parse_day, parse_time, reject_unknown
 from marketedge.api.rendered import RenderedCache, render, respond
+from marketedge.auth.deps import VIEWER
 from marketedge.ingest.bus import MinuteBus
 from marketedge.jsonresponse import json_bytes
 
-router = APIRouter(prefix="/api/v1", tags=["market data"])
+router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER])
 
 Instrument = Annotated[str, Query(description="Index symbol, e.g. NIFTY", min_length=1, max_length=16)]
 Expiry = Annotated[str | None, Query(description="Expiry date YYYY-MM-DD (default: the nearest tracked)")]

@@ -2,5 +2,15 @@
 
 from marketedge.models.audit import AuditEvent
 from marketedge.models.market import ChainMinuteRecord, IngestRun, Instrument, TrackedExpiry
+from marketedge.models.user import ApiKey, User, UserSession
 
-__all__ = ["AuditEvent", "ChainMinuteRecord", "IngestRun", "Instrument", "TrackedExpiry"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "ChainMinuteRecord",
+    "IngestRun",
+    "Instrument",
+    "TrackedExpiry",
+    "User",
+    "UserSession",
+]
