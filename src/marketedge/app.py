@@ -16,14 +16,15 @@ from starlette.staticfiles import StaticFiles
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api import health, market
+from marketedge.api import health, market, status
 from marketedge.api.rendered import RenderedCache
-from marketedge.auth import install_security
 from marketedge.config import Settings, get_settings
 from marketedge.errors import install_error_handlers
 from marketedge.jsonresponse import ORJSONResponse
 from marketedge.middleware import RequestContextMiddleware
+from marketedge.ops import checks
 from marketedge.ops.health import CheckResult, HealthService
+from marketedge.ops.status import StatusService
 from marketedge.runtime import Runtime
 from marketedge.upstox.errors import UpstoxError, upstox_error_handler
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler = runtime.scheduler
         app.state.market_data = MarketData(runtime.db, runtime.cache, runtime.calendar)
         app.state.rendered = RenderedCache()
+        app.state.status = StatusService(runtime)
         app.state.health = _health_service(app, settings)
         await runtime.start()
         log.info(
@@ -74,10 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(UpstoxError, upstox_error_handler)
-    install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(market.router)
+    app.include_router(status.router)
     _mount_ui(app, settings.frontend_dist)
     return app
 
@@ -100,6 +102,8 @@ def _health_service(app: FastAPI, settings: Settings) -> HealthService:
     service.register("database", database)
     service.register("cache", cache)
     service.register("scheduler", scheduler)
+    service.register("last_minute", lambda: checks.last_minute(app.state.runtime))
+    service.register("broker_token", lambda: checks.broker_token(app.state.runtime))
     return service
 
 

@@ -19,8 +19,11 @@ async def test_ready_reports_each_check(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) >= {"database", "cache", "scheduler"}
-    assert all(check["status"] == "ok" for check in body["checks"].values())
+    assert set(body["checks"]) >= {"database", "cache", "scheduler", "last_minute", "broker_token"}
+    assert all(body["checks"][name]["status"] == "ok" for name in ("database", "cache", "scheduler"))
+    # No token in a test app: a warning, which does not make it unready.
+    assert body["checks"]["broker_token"]["status"] == "warn"
+    assert "minute" in body["checks"]["last_minute"]["detail"]
 
 
 async def test_ready_is_503_naming_the_failing_check_without_leaking_the_address(

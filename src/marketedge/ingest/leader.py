@@ -47,15 +47,17 @@ class LeaderLock:
                 log.info("this process now polls (poller lock taken)")
             self.is_leader = True
             return True
-        await connection.close()
+        await connection.close()  # no lock taken on it: back to the pool is fine
         self.is_leader = False
         return False
 
     async def release(self) -> None:
+        """Give the lock up. The connection is discarded, not returned to the pool: a pooled connection would
+        keep the session, and with it the lock."""
         connection, self._connection = self._connection, None
         self.is_leader = self._database.url.startswith("sqlite")
         if connection is not None:
             try:
-                await connection.close()
+                await connection.invalidate()
             except Exception:
-                log.debug("closing the poller lock's connection failed", exc_info=True)
+                log.debug("discarding the poller lock's connection failed", exc_info=True)

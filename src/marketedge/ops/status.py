@@ -1,0 +1,124 @@
+"""What the status screen shows, in plain terms: the market's state, how fresh the data is, today's runs and
+gaps, and the poller's state. Read from the database at most once a minute."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from marketedge import clock, store
+from marketedge.clock import UTC
+from marketedge.models import IngestRun
+
+if TYPE_CHECKING:
+    from marketedge.runtime import Runtime
+
+
+class StatusService:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._memo: tuple[datetime, dict[str, Any]] | None = None
+
+    async def status(self) -> dict[str, Any]:
+        minute = clock.floor_minute(clock.now())
+        if self._memo is not None and self._memo[0] == minute:
+            return self._memo[1]
+        answer = await self._build(clock.now())
+        self._memo = (minute, answer)
+        return answer
+
+    async def _build(self, now: datetime) -> dict[str, Any]:
+        runtime, calendar = self._runtime, self._runtime.calendar
+        session = calendar.session(now.date())
+        holiday = calendar.holiday(now.date())
+        if session is None:
+            state = "holiday" if holiday else "weekend" if now.weekday() >= 5 else "closed"
+        elif now < session.open:
+            state = "pre-open"
+        elif session.contains(now):
+            state = "open"
+        else:
+            state = "closed"
+        following = calendar.next_session(now.date()) if state != "pre-open" else session
+        async with runtime.db.sessions() as db:
+            latest = await store.latest_minute(db)
+            runs: list[IngestRun] = []
+            if session is not None:
+                rows = await db.scalars(
+                    select(IngestRun)
+                    .where(
+                        IngestRun.minute >= session.open.astimezone(UTC),
+                        IngestRun.minute <= now.astimezone(UTC),
+                    )
+                    .order_by(IngestRun.minute)
+                )
+                runs = list(rows)
+        expected = calendar.latest_expected_minute(now)
+        age = int((clock.floor_minute(now) - latest).total_seconds() // 60) if latest else None
+        counts = {"ok": 0, "partial": 0, "failed": 0, "skipped": 0}
+        for run in runs:
+            counts[run.status] = counts.get(run.status, 0) + 1
+        return {
+            "now": now.isoformat(),
+            "mode": "demo-replay" if runtime.demo_replay_of else ("demo" if runtime.twin else "live"),
+            "replay_of": runtime.demo_replay_of.isoformat() if runtime.demo_replay_of else None,
+            "market": {
+                "state": state,
+                "holiday": holiday.description if holiday else None,
+                "session": {"open": session.open.isoformat(), "close": session.close.isoformat()}
+                if session
+                else None,
+                "next_open": following.open.isoformat() if following else None,
+            },
+            "data": {
+                "last_minute": latest.isoformat() if latest else None,
+                "age_minutes": age,
+                "expected_minute": expected.isoformat() if expected else None,
+                "fresh": bool(latest and expected and expected - latest <= timedelta(minutes=2)),
+            },
+            "today": {
+                "runs": len(runs),
+                **counts,
+                "gaps": _gaps(runs, session.open if session else None, now),
+                "last_error": next((r.error for r in reversed(runs) if r.error and r.status != "ok"), None),
+            },
+            "poller": {
+                "enabled": runtime.settings.scheduler_enabled,
+                "leader": runtime.leader.is_leader,
+                "paused_for_token": runtime.job.paused_for_token,
+                "pending_writes": runtime.job.pending,
+                "catching_up": runtime.catching_up,
+            },
+            "token": {"present": await runtime.current_token() is not None},
+        }
+
+
+def _gaps(runs: list[IngestRun], opened: datetime | None, now: datetime) -> list[dict[str, Any]]:
+    """Ranges of session minutes with no stored minute so far today: failed runs and minutes with no run."""
+    if opened is None or now < opened:
+        return []
+    done = {r.minute.astimezone(clock.IST): r for r in runs if r.status in ("ok", "partial")}
+    failed = {r.minute.astimezone(clock.IST): r.error for r in runs if r.status == "failed"}
+    last = clock.floor_minute(now) - timedelta(minutes=1)
+    gaps: list[dict[str, Any]] = []
+    minute = opened
+    while minute <= last and minute.time() <= opened.replace(hour=15, minute=30).time():
+        if minute not in done:
+            reason = failed.get(minute) or "no run (the app was not polling)"
+            if gaps and gaps[-1]["reason"] == reason and gaps[-1]["_end"] == minute - timedelta(minutes=1):
+                gaps[-1]["_end"] = minute
+                gaps[-1]["minutes"] += 1
+            else:
+                gaps.append({"_start": minute, "_end": minute, "minutes": 1, "reason": reason})
+        minute += timedelta(minutes=1)
+    return [
+        {
+            "from": g["_start"].isoformat(),
+            "to": g["_end"].isoformat(),
+            "minutes": g["minutes"],
+            "reason": g["reason"],
+        }
+        for g in gaps
+    ]
