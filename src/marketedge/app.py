@@ -18,6 +18,7 @@ from marketedge import __version__
 from marketedge.analytics.service import MarketData
 from marketedge.api import health, market, status
 from marketedge.api.rendered import RenderedCache
+from marketedge.auth import install_security
 from marketedge.config import Settings, get_settings
 from marketedge.errors import install_error_handlers
 from marketedge.jsonresponse import ORJSONResponse
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(UpstoxError, upstox_error_handler)
+    install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(market.router)

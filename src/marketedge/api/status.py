@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from marketedge.api.params import reject_unknown
+from marketedge.auth.deps import VIEWER
 from marketedge.jsonresponse import json_bytes
 from marketedge.ops.status import StatusService
 
-router = APIRouter(prefix="/api/v1", tags=["status"])
+router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
 
 
 @router.get(
