@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api import health, market, status
+from marketedge.api import health, market, status, universe
 from marketedge.api.rendered import RenderedCache
 from marketedge.auth import install_security
 from marketedge.config import Settings, get_settings
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(market.router)
     app.include_router(status.router)
+    app.include_router(universe.router)
     _mount_ui(app, settings.frontend_dist)
     return app
 

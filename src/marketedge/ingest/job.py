@@ -24,7 +24,13 @@ from marketedge.db import Database
 from marketedge.frames import ChainMinute, encode
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.ingest.normalise import normalise_chain
-from marketedge.ingest.universe import Target, ensure_default_universe, resolve_targets, tracked_targets
+from marketedge.ingest.universe import (
+    Target,
+    enabled_instruments,
+    ensure_default_universe,
+    resolve_targets,
+    tracked_targets,
+)
 from marketedge.models import IngestRun
 from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 
@@ -231,7 +237,9 @@ class MinuteJob:
         async with self.database.sessions() as session:
             await ensure_default_universe(session)
             targets = await tracked_targets(session, day)
-            if not targets:
+            wanted = {i.symbol for i in await enabled_instruments(session)}
+            if not targets or wanted - {t.symbol for t in targets}:
+                # A new day, or an admin changed the universe: ask Upstox which expiries to poll.
                 targets = await resolve_targets(session, self.client, minute)
             await session.commit()
         if targets:  # an empty answer (Upstox failing) is asked again next minute

@@ -75,8 +75,11 @@ async def ensure_default_universe(session: AsyncSession, symbols: tuple[str, ...
     await session.flush()
 
 
-async def set_universe(session: AsyncSession, symbols: list[str], expiries: int = DEFAULT_EXPIRIES) -> None:
-    """Track exactly these indices (known to Upstox by name), in this order. The caller commits."""
+async def set_universe(
+    session: AsyncSession, symbols: list[str], expiries: int | dict[str, int] = DEFAULT_EXPIRIES
+) -> None:
+    """Track exactly these indices (known to Upstox by name), in this order, each with its number of
+    expiries (one number for all, or per symbol). The caller commits."""
     unknown = [s for s in symbols if s not in KNOWN_INDICES]
     if unknown:
         raise ValueError(f"unknown index {', '.join(unknown)}; known: {', '.join(KNOWN_INDICES)}")
@@ -90,7 +93,8 @@ async def set_universe(session: AsyncSession, symbols: list[str], expiries: int 
         instrument = existing.get(symbol) or Instrument(
             symbol=symbol, instrument_key=spec.instrument_key, name=spec.name, exchange=spec.exchange
         )
-        instrument.enabled, instrument.position, instrument.expiries_tracked = True, position, expiries
+        count = expiries if isinstance(expiries, int) else expiries.get(symbol, DEFAULT_EXPIRIES)
+        instrument.enabled, instrument.position, instrument.expiries_tracked = True, position, count
         instrument.updated_at = now
         session.add(instrument)
     await session.flush()
