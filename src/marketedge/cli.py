@@ -339,6 +339,86 @@ def worker() -> None:
         asyncio.run(run())
 
 
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--encrypt-key-file",
+        "--key-file",
+        help="A file holding a Fernet key: encrypts the backup (backup) or opens it (restore).",
+    ),
+]
+
+
+def _backup_settings():  # type: ignore[no-untyped-def]
+    from marketedge.config import ConfigError, load_settings
+    from marketedge.logs import configure_logging
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}")
+    configure_logging("WARNING", "console")
+    return settings
+
+
+@app.command()
+def backup(
+    output: Annotated[
+        str, typer.Option(help="The backup file, or a directory (ending in /) for a timestamped file.")
+    ],
+    key_file: KeyFileOpt = None,
+) -> None:
+    """Back up the database at DATABASE_URL (pg_dump, or SQLite's online backup) with a manifest."""
+    from marketedge.ops import backup as ops_backup
+
+    settings = _backup_settings()
+    try:
+        key = ops_backup.read_key(key_file) if key_file else None
+        path, manifest = asyncio.run(ops_backup.backup(settings.database_url, output, key=key))
+    except ops_backup.BackupError as exc:
+        _fail(f"backup failed: {exc}")
+    for table, rows in manifest.tables.items():
+        typer.echo(f"  {table}: {rows} rows")
+    typer.echo(
+        f"{path}: {manifest.size_bytes:,} bytes, {manifest.database} at {manifest.schema_revision}, "
+        + ("encrypted" if manifest.encrypted else "NOT encrypted")
+    )
+
+
+@app.command()
+def restore(
+    input_path: Annotated[Path, typer.Option("--input", help="A backup file made by `marketedge backup`.")],
+    key_file: KeyFileOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace everything in a database that is not empty.")
+    ] = False,
+) -> None:
+    """Restore a backup into the (empty) database at DATABASE_URL; stop the app first."""
+    from marketedge import migrate as migrations
+    from marketedge.ops import backup as ops_backup
+
+    settings = _backup_settings()
+    try:
+        key = ops_backup.read_key(key_file) if key_file else None
+        manifest = asyncio.run(ops_backup.restore(settings.database_url, input_path, key=key, force=force))
+    except ops_backup.NotEmpty as exc:
+        typer.echo(f"marketedge: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except ops_backup.BackupError as exc:
+        _fail(f"restore failed: {exc}")
+    rows = sum(manifest.tables.values())
+    typer.echo(
+        f"restored {rows:,} rows in {len(manifest.tables)} tables from the backup of {manifest.created_at}"
+    )
+    head = migrations.head_revision(settings.database_url)
+    if manifest.schema_revision != head:
+        typer.echo(
+            f"the backup's schema is {manifest.schema_revision}, this version's is {head}: "
+            "run `marketedge migrate` before starting the app",
+            err=True,
+        )
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
