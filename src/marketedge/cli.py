@@ -59,7 +59,7 @@ def _prepare_database(database_url: str, *, always_upgrade: bool) -> None:
         _fail(f"database schema is at {current}, this version needs {head}: run `marketedge migrate`")
 
 
-def _run_server(host: str, port: int) -> None:
+def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
     import uvicorn
 
     from marketedge.app import create_app
@@ -68,6 +68,9 @@ def _run_server(host: str, port: int) -> None:
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+    if demo_account and not settings.is_production:
+        email, password = _demo_account(settings.database_url)
+        typer.echo(f"Sign in at http://{host}:{port}/login as {email} with password {password}", err=True)
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -78,6 +81,21 @@ def _run_server(host: str, port: int) -> None:
         timeout_keep_alive=30,
         server_header=False,
     )
+
+
+def _demo_account(database_url: str) -> tuple[str, str]:
+    """The demo viewer (created, or given a fresh password): a newcomer is one sign-in away from the data."""
+    from marketedge.auth.demo import ensure_demo_account
+    from marketedge.db import Database
+
+    async def make() -> tuple[str, str]:
+        database = Database(database_url)
+        try:
+            return await ensure_demo_account(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(make())
 
 
 @app.command()
@@ -95,7 +113,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
 
     get_settings.cache_clear()
     typer.echo(f"Market Edge {__version__} demo on http://{host}:{port}  (Ctrl+C stops it)", err=True)
-    _run_server(host, port)
+    _run_server(host, port, demo_account=True)
 
 
 @app.command()
