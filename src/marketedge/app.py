@@ -13,14 +13,19 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
 from marketedge.api import health, market, status, universe
+from marketedge.api.admin_ingest import router as ingest_router
+from marketedge.api.hot import HotPathMiddleware, HotStore
+from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
 from marketedge.auth import install_security
 from marketedge.config import Settings, get_settings
 from marketedge.errors import install_error_handlers
+from marketedge.ingest.trigger import IngestTrigger
 from marketedge.jsonresponse import ORJSONResponse
 from marketedge.middleware import RequestContextMiddleware
 from marketedge.ops import checks
@@ -46,10 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cache = runtime.backend
         app.state.scheduler = runtime.scheduler
         app.state.market_data = MarketData(runtime.db, runtime.cache, runtime.calendar)
-        app.state.rendered = RenderedCache()
+        rendered = RenderedCache(settings.rendered_cache_mb * 1024 * 1024)
+        app.state.rendered = rendered
+        app.state.live = LiveHub(app.state.market_data, rendered, runtime.bus, on_minute=hot.bump)
+        app.state.ingest_trigger = IngestTrigger(runtime)
         app.state.status = StatusService(runtime)
         app.state.health = _health_service(app, settings)
         await runtime.start()
+        await app.state.live.start()
         log.info(
             "started",
             version=__version__,
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.live.stop()
             await runtime.stop()
             log.info("stopped")
 
@@ -75,12 +85,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Innermost (added first): answers already served this minute skip routing and the database (api/hot.py).
+    hot = HotStore(
+        grant_seconds=settings.hot_grant_seconds,
+        max_bytes=settings.rendered_cache_mb * 1024 * 1024 // 4,
+    )
+    app.state.hot = hot
+    app.add_middleware(HotPathMiddleware, store=hot, rate_limit=settings.api_rate_limit)
     install_error_handlers(app)
     app.add_exception_handler(UpstoxError, upstox_error_handler)
     install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(market.router)
+    app.include_router(ingest_router)
     app.include_router(status.router)
     app.include_router(universe.router)
     _mount_ui(app, settings.frontend_dist)
@@ -114,7 +132,7 @@ def _mount_ui(app: FastAPI, dist: Path) -> None:
     """Serve the built UI at / with a single-page-app fallback; unknown API paths stay JSON 404s."""
     assets = dist / "assets"
     if assets.is_dir():
-        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+        app.mount("/assets", _HashedAssets(directory=assets), name="assets")
 
     index = dist / "index.html"
     root = dist.resolve()
@@ -137,3 +155,13 @@ def _mount_ui(app: FastAPI, dist: Path) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     app.add_exception_handler(HTTPException, ui_or_404)
+
+
+class _HashedAssets(StaticFiles):
+    """Vite names every built asset by its content hash: a browser or CDN may keep it for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
     health_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Megabytes of answers kept rendered (bytes + gzip, LRU); the hot path keeps up to a quarter more (docs/scaling.md).
+    rendered_cache_mb: int = Field(default=48, ge=1, le=1024)
+    # Seconds an accepted session or API key is trusted on the hot path before it is checked again; 0 turns the
+    # hot path off. A revoked credential keeps reading market data at most this long on other replicas.
+    hot_grant_seconds: float = Field(default=30.0, ge=0, le=300)
     # Accounts and security (docs/security.md).
     session_idle_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
     session_max_hours: int = Field(default=12, ge=1, le=30 * 24)

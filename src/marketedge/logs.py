@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -16,13 +17,24 @@ _QUERY_SECRET = re.compile(r"((?:code|token|access_token|client_secret|password)
 MASK = "***"
 
 
+_MAYBE_SECRET_TEXT = re.compile(r"bearer|=", re.I)  # cheap test before the two substitutions
+
+
 def redact_text(text: str) -> str:
     """Mask bearer tokens and secret-looking query parameters inside free text."""
+    if not _MAYBE_SECRET_TEXT.search(text):
+        return text
     return _QUERY_SECRET.sub(rf"\1{MASK}", _BEARER.sub(rf"\1{MASK}", text))
 
 
+@functools.lru_cache(maxsize=1024)
+def _secret_key(key: str) -> bool:
+    """Whether a field's name says its value is secret (remembered: log lines repeat the same names)."""
+    return bool(_SECRET_KEYS.search(key)) and not key.endswith(("_kind", "_status", "_id", "_at", "_count"))
+
+
 def _redact_value(key: str, value: Any) -> Any:
-    if _SECRET_KEYS.search(key) and not key.endswith(("_kind", "_status", "_id", "_at", "_count")):
+    if _secret_key(key):
         return MASK if value not in (None, "", False) else value
     if isinstance(value, str):
         return redact_text(value)
@@ -53,7 +65,12 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a line below the level costs nothing more (the access log runs per request).
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

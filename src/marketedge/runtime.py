@@ -22,7 +22,9 @@ from marketedge.ingest.backfill import backfill_day
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.job import MinuteJob
 from marketedge.ingest.leader import LeaderLock
+from marketedge.ingest.redis_bus import make_bus
 from marketedge.ingest.simulate import run_minutes, session_minutes
+from marketedge.ingest.trigger import minute_done
 from marketedge.ingest.universe import tracked_targets
 from marketedge.store import StoredMinute
 from marketedge.twin.config import TwinConfig
@@ -44,7 +46,8 @@ class Runtime:
         self.db = Database(settings.database_url)
         self.backend: CacheBackend = make_backend(settings.redis_url, settings.cache_prefix)
         self.cache = MinuteCache(self.backend, self._load_day, self.calendar)
-        self.bus = MinuteBus()
+        # In-process, or Redis pub/sub when REDIS_URL is set: every replica's live streams hear the poller.
+        self.bus: MinuteBus = make_bus(settings.redis_url, settings.cache_prefix)
         self.leader = LeaderLock(self.db)
         self.scheduler = AsyncIOScheduler(timezone=IST)
         self.twin = twin
@@ -95,6 +98,7 @@ class Runtime:
         self._token = token
 
     async def start(self) -> None:
+        await self.bus.start()
         self.scheduler.start()
         if self.settings.scheduler_enabled:
             self.scheduler.add_job(
@@ -122,6 +126,7 @@ class Runtime:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.leader.release()
+        await self.bus.close()
         await self.client.aclose()
         if self.twin is not None:
             await asyncio.to_thread(self.twin.stop)
@@ -131,6 +136,8 @@ class Runtime:
     async def scheduled_run(self) -> None:
         if self.catching_up:
             return  # the catch-up polls this minute itself
+        if minute_done(self.job, clock.floor_minute(clock.now())):
+            return  # the ingest trigger (POST /api/v1/admin/ingest/run) polled this minute already
         if await self.leader.ensure():
             await self.job.run()
 

@@ -3,22 +3,20 @@ strike, and the live stream. HTTP only: parameters in, one service call, stored 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from marketedge import clock
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
+from marketedge.api.live import LiveHub, StreamParams
 from marketedge.api.params import check_band, parse_day, parse_time, reject_unknown
-from marketedge.api.rendered import RenderedCache, render, respond
+from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.auth.deps import VIEWER
-from marketedge.ingest.bus import MinuteBus
 from marketedge.jsonresponse import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER])
@@ -50,12 +48,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
-def _service(request: Request) -> MarketData:
+# async: FastAPI runs a plain `def` dependency in a worker thread, a cost on every request.
+async def _service(request: Request) -> MarketData:
     service: MarketData = request.app.state.market_data
     return service
 
 
-def _rendered(request: Request) -> RenderedCache:
+async def _rendered(request: Request) -> RenderedCache:
     cache: RenderedCache = request.app.state.rendered
     return cache
 
@@ -74,13 +73,21 @@ def _version(frame_minutes: tuple[object, ...]) -> str:
     return f"{len(frame_minutes)}:{frame_minutes[-1] if frame_minutes else '-'}"
 
 
+def _this_minute() -> str:
+    """The version of answers read from the database at most once a minute (instruments, sessions)."""
+    return clock.floor_minute(clock.now()).isoformat()
+
+
 @router.get(
     "/instruments",
     summary="The tracked indices: symbol, Upstox key, lot size, strike step, expiries with data",
     dependencies=[Depends(reject_unknown())],
 )
-async def instruments(request: Request, service: ServiceDep) -> Response:
-    return respond(request, render(json_bytes(await service.instruments_payload()), "application/json"))
+async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
+    async def build() -> Rendered:
+        return render(json_bytes(await service.instruments_payload()), "application/json")
+
+    return respond(request, await rendered.get("instruments", _this_minute(), build))
 
 
 @router.get(
@@ -88,10 +95,13 @@ async def instruments(request: Request, service: ServiceDep) -> Response:
     summary="Trading days with stored data for an instrument, with minute counts and gaps",
     dependencies=[Depends(reject_unknown("instrument"))],
 )
-async def sessions(request: Request, service: ServiceDep, instrument: Instrument) -> Response:
-    return respond(
-        request, render(json_bytes(await service.sessions_payload(instrument)), "application/json")
-    )
+async def sessions(
+    request: Request, service: ServiceDep, rendered: RenderedDep, instrument: Instrument
+) -> Response:
+    async def build() -> Rendered:
+        return render(json_bytes(await service.sessions_payload(instrument)), "application/json")
+
+    return respond(request, await rendered.get(f"sessions:{instrument.upper()}", _this_minute(), build))
 
 
 @router.get(
@@ -219,9 +229,6 @@ async def greeks_strike(
     return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
 
 
-HEARTBEAT_SECONDS = 15.0
-
-
 @router.get(
     "/stream",
     summary="Server-Sent Events: a tracker update the moment a minute is stored; heartbeats; Last-Event-ID resumes",
@@ -248,48 +255,15 @@ async def stream(
     check_band(delta_min, delta_max)
     first = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
     query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
-    bus: MinuteBus = request.app.state.runtime.bus
     last_seen = parse_time(request.headers.get("last-event-id"), first.day, "Last-Event-ID")
-    symbol, expiry_date, the_day = first.symbol, first.expiry, first.day
-    baseline_at = parse_time(baseline, the_day, "baseline")
-
-    async def events() -> AsyncIterator[bytes]:
-        queue = bus.subscribe()
-        try:
-            yield b"retry: 5000\n\n"
-            seen = last_seen
-            while True:
-                selected = await service.select(symbol, expiry_date, the_day)
-                newest = selected.frame.minutes[-1] if len(selected.frame) else None
-                if newest is not None and (seen is None or newest > seen):
-                    start = (seen + _ONE_MINUTE) if seen is not None else newest
-                    tracker = service.tracker(selected, query, baseline_at, start, newest)
-                    payload = service.summary_payload(selected, query, tracker)
-                    yield (
-                        b"event: minute\nid: "
-                        + newest.isoformat().encode()
-                        + b"\ndata: "
-                        + json_bytes(payload)
-                        + b"\n\n"
-                    )
-                    seen = newest
-                try:
-                    while True:
-                        event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
-                        if event.symbol == symbol and event.expiry == expiry_date:
-                            break
-                except TimeoutError:
-                    yield b": heartbeat\n\n"
-                if await request.is_disconnected():
-                    return
-        finally:
-            bus.unsubscribe(queue)
-
+    params = StreamParams(
+        first.symbol, first.expiry, first.day, query, parse_time(baseline, first.day, "baseline")
+    )
+    # One broadcaster builds each minute's event once per parameter set for every subscriber (api/live.py).
+    hub: LiveHub = request.app.state.live
+    subscriber = hub.add(params, last_seen)
     return StreamingResponse(
-        events(),
+        hub.stream(subscriber, first),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
-
-
-_ONE_MINUTE = timedelta(minutes=1)

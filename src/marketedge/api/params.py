@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 
 from fastapi import Request
@@ -11,11 +11,11 @@ from marketedge.clock import IST
 from marketedge.errors import InvalidInput
 
 
-def reject_unknown(*allowed: str) -> Callable[[Request], None]:
+def reject_unknown(*allowed: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency that refuses query parameters the route does not take (a typo must not pass silently)."""
     known = set(allowed)
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: a plain def would run in a worker thread
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise InvalidInput(

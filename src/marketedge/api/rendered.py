@@ -2,7 +2,7 @@
 
 The same question within the same minute never re-serialises: the first request builds it (concurrent ones
 wait on that build), the rest get the stored bytes, or 304 when their If-None-Match matches. The store is an
-LRU bounded by bytes.
+LRU bounded by bytes that keeps one version per question: a new minute's answer replaces the old one.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from starlette.responses import Response
 from marketedge import clock
 
 GZIP_MIN_BYTES = 1024
+# A shared cache (a CDN, a proxy) must never keep these: every answer is for a signed-in person, and the market
+# data may not be redistributed. `Vary` still names what changes the bytes, for the browser's own cache.
+PRIVATE_VARY = "Accept-Encoding, Accept, Cookie, Authorization"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,47 +46,69 @@ def render(body: bytes, media_type: str, filename: str | None = None) -> Rendere
 
 
 class RenderedCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self._entries: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+    """`get(key, version, build)`: the stored answer when its version matches, else one build for everyone."""
+
+    def __init__(self, max_bytes: int = 48 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[str, tuple[str, Rendered]] = OrderedDict()
         self._bytes = 0
         self._max = max_bytes
         self._building: dict[tuple[str, str], asyncio.Future[Rendered]] = {}
         self.builds = 0
         self.hits = 0
 
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key: str, version: str) -> Rendered | None:
+        """The stored answer for `key` at `version`, without building (and without counting a hit)."""
+        found = self._entries.get(key)
+        return found[1] if found is not None and found[0] == version else None
+
     async def get(self, key: str, version: str, build: Callable[[], Awaitable[Rendered]]) -> Rendered:
-        """The answer for `key` at data `version`, built at most once."""
-        entry_key = (key, version)
-        found = self._entries.get(entry_key)
-        if found is not None:
-            self._entries.move_to_end(entry_key)
+        """The answer for `key` at data `version`, built at most once however many ask together."""
+        found = self._entries.get(key)
+        if found is not None and found[0] == version:
+            self._entries.move_to_end(key)
             self.hits += 1
-            return found
-        pending = self._building.get(entry_key)
+            return found[1]
+        flight = (key, version)
+        pending = self._building.get(flight)
         if pending is not None:
+            self.hits += 1
             return await asyncio.shield(pending)
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
-        self._building[entry_key] = future
+        self._building[flight] = future
         try:
             rendered = await build()
             self.builds += 1
-            self._store(entry_key, rendered)
+            self._store(key, version, rendered)
             future.set_result(rendered)
             return rendered
         except BaseException as exc:
             future.set_exception(exc)
-            future.exception()
+            future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
             raise
         finally:
-            del self._building[entry_key]
+            del self._building[flight]
 
-    def _store(self, key: tuple[str, str], rendered: Rendered) -> None:
+    def _store(self, key: str, version: str, rendered: Rendered) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1].nbytes
         if rendered.nbytes > self._max:
             return
-        self._entries[key] = rendered
+        self._entries[key] = (version, rendered)
         self._bytes += rendered.nbytes
         while self._bytes > self._max:
-            _, evicted = self._entries.popitem(last=False)
+            _, (_, evicted) = self._entries.popitem(last=False)
             self._bytes -= evicted.nbytes
 
 
@@ -93,16 +118,29 @@ def seconds_to_next_minute(now: datetime | None = None) -> int:
     return max(1, int((following - now).total_seconds()))
 
 
-def respond(request: Request, rendered: Rendered) -> Response:
-    """200 with the stored bytes (gzip when accepted), or 304 when the client already has them."""
+def answer_headers(rendered: Rendered, max_age: int) -> dict[str, str]:
+    """The headers of a stored answer: its ETag, private caching until the next minute turns."""
     headers = {
         "ETag": rendered.etag,
-        "Cache-Control": f"private, max-age={seconds_to_next_minute()}",
-        "Vary": "Accept-Encoding, Accept, Cookie, Authorization",
+        "Cache-Control": f"private, max-age={max_age}",
+        "Vary": PRIVATE_VARY,
     }
     if rendered.filename:
         headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
-    if rendered.etag in _etags(request.headers.get("if-none-match", "")):
+    return headers
+
+
+# Where the hot path (api/hot.py) asks a route to hand over the answer it served, for the next identical request.
+HOT_SLOT = "marketedge.hot"
+
+
+def respond(request: Request, rendered: Rendered) -> Response:
+    """200 with the stored bytes (gzip when accepted), or 304 when the client already has them."""
+    slot = request.scope.get(HOT_SLOT)
+    if slot is not None:
+        slot.append(rendered)
+    headers = answer_headers(rendered, seconds_to_next_minute())
+    if etag_matches(rendered.etag, request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     if rendered.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
         headers["Content-Encoding"] = "gzip"
@@ -110,5 +148,7 @@ def respond(request: Request, rendered: Rendered) -> Response:
     return Response(rendered.body, media_type=rendered.media_type, headers=headers)
 
 
-def _etags(header: str) -> set[str]:
-    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    if not if_none_match:
+        return False
+    return etag in {part.strip().removeprefix("W/") for part in if_none_match.split(",") if part.strip()}

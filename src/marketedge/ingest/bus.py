@@ -1,4 +1,5 @@
-"""Announces each stored minute to whoever listens (the SSE stream), within one process."""
+"""Announces each stored minute to whoever listens (the SSE stream's broadcaster), within one process; with
+REDIS_URL set, `marketedge.ingest.redis_bus.RedisMinuteBus` carries the same announcements to every replica."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ class MinuteBus:
     def __init__(self, queue_size: int = 32) -> None:
         self._subscribers: set[asyncio.Queue[MinuteStored]] = set()
         self._queue_size = queue_size
+
+    async def start(self) -> None:
+        """Connect whatever carries announcements between processes (nothing, in one process)."""
+
+    async def close(self) -> None:
+        """Disconnect (nothing to do in one process)."""
 
     def subscribe(self) -> asyncio.Queue[MinuteStored]:
         queue: asyncio.Queue[MinuteStored] = asyncio.Queue(self._queue_size)

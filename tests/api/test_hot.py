@@ -1,0 +1,155 @@
+"""The hot path: a signed-in viewer's repeat question is answered from memory with the same bytes, ETag and
+headers as the full path; no credential, a new minute, an unknown key or a spent allowance goes the full way."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from marketedge.app import create_app
+from marketedge.auth.roles import Role
+from marketedge.clock import ManualClock
+from marketedge.config import Settings
+from marketedge.ingest.bus import MinuteStored
+from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
+
+SUMMARY = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
+
+
+@pytest.fixture
+async def signed_app(day_settings: Settings, pinned_clock: ManualClock) -> AsyncIterator[FastAPI]:
+    """The day's app with the real access checks (no override): the hot path needs a credential."""
+    application = create_app(day_settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def viewer_http(signed_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    signed = await sign_in(signed_app, signed_app.state.db, Role.viewer)
+    async with signed.client:
+        yield signed.client
+
+
+async def test_a_repeat_question_is_answered_from_memory_with_the_same_bytes(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    hot = signed_app.state.hot
+    first = await viewer_http.get(SUMMARY)
+    assert first.status_code == 200 and hot.hits == 0
+    second = await viewer_http.get(SUMMARY)
+    assert hot.hits == 1
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    for name in ("cache-control", "vary", "content-type", "content-security-policy", "x-request-id"):
+        assert name in second.headers, name
+    assert second.headers["cache-control"].startswith("private, max-age=")
+    # gzip when asked (httpx asks by default and decodes), 304 when the client has it
+    assert second.headers.get("content-encoding") == "gzip"
+    again = await viewer_http.get(SUMMARY, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and hot.hits == 2 and again.content == b""
+
+
+async def test_csv_by_accept_is_a_different_question(viewer_http: httpx.AsyncClient) -> None:
+    as_json = await viewer_http.get(SUMMARY)
+    for _ in range(2):
+        as_csv = await viewer_http.get(SUMMARY, headers={"Accept": "text/csv"})
+        assert as_csv.headers["content-type"].startswith("text/csv")
+        assert as_csv.headers["content-disposition"].startswith("attachment")
+    assert (await viewer_http.get(SUMMARY)).content == as_json.content
+
+
+async def test_no_credential_or_a_bad_one_never_gets_a_stored_answer(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    assert (await viewer_http.get(SUMMARY)).status_code == 200
+    async with client_for(signed_app) as anonymous:
+        assert (await anonymous.get(SUMMARY)).status_code == 401
+        wrong = {"Authorization": "Bearer me_" + "x" * 43}
+        assert (await anonymous.get(SUMMARY, headers=wrong)).status_code == 401
+        forged = {"Cookie": "me_session=not-a-session"}
+        assert (await anonymous.get(SUMMARY, headers=forged)).status_code == 401
+    assert signed_app.state.hot.hits == 0
+
+
+async def test_an_api_key_is_checked_once_then_trusted_for_the_grant(signed_app: FastAPI) -> None:
+    user = await make_user(signed_app.state.db, Role.viewer)
+    key = await api_key_for(signed_app.state.db, user)
+    async with client_for(signed_app, headers={"Authorization": f"Bearer {key}"}) as http:
+        answers = [await http.get(SUMMARY) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert signed_app.state.hot.hits == 2
+    signed_app.state.hot.forget_grants()  # what revoking does on this replica: the next request is checked
+    async with client_for(signed_app, headers={"Authorization": f"Bearer {key}"}) as http:
+        assert (await http.get(SUMMARY)).status_code == 200
+    assert signed_app.state.hot.hits == 2
+
+
+async def test_an_ingest_only_key_is_refused_and_never_granted(signed_app: FastAPI) -> None:
+    from marketedge.auth.roles import Scope
+
+    admin = await make_user(signed_app.state.db, Role.admin)
+    key = await api_key_for(signed_app.state.db, admin, [Scope.ingest])
+    async with client_for(signed_app, headers={"Authorization": f"Bearer {key}"}) as http:
+        assert [(await http.get(SUMMARY)).status_code for _ in range(2)] == [403, 403]
+    assert signed_app.state.hot.hits == 0
+
+
+async def test_a_new_minute_or_the_next_clock_minute_ends_the_stored_answers(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient, pinned_clock: ManualClock
+) -> None:
+    hot = signed_app.state.hot
+    await viewer_http.get(SUMMARY)
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 1
+    hot.bump()  # what the broadcaster does for every stored minute
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 1
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 2
+    pinned_clock.advance(timedelta(minutes=1))
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 2
+
+
+async def test_the_broadcaster_bumps_the_hot_path_on_each_announcement(signed_app: FastAPI) -> None:
+    import asyncio
+
+    hot, live = signed_app.state.hot, signed_app.state.live
+    before = hot.mark()
+    selected = await signed_app.state.market_data.select("NIFTY", None, None)
+    signed_app.state.runtime.bus.publish(MinuteStored("NIFTY", selected.expiry, selected.frame.minutes[-1]))
+    for _ in range(50):
+        if live.announcements:
+            break
+        await asyncio.sleep(0.01)
+    assert hot.mark() != before
+
+
+async def test_a_spent_allowance_is_answered_429_by_the_full_path(
+    day_settings: Settings, pinned_clock: ManualClock
+) -> None:
+    application = create_app(day_settings.model_copy(update={"api_rate_limit": "3/minute"}))
+    async with LifespanManager(application):
+        signed = await sign_in(application, application.state.db, Role.viewer)
+        async with signed.client as http:
+            statuses = [(await http.get(SUMMARY)).status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+
+
+async def test_instruments_and_sessions_are_built_once_a_minute(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient, pinned_clock: ManualClock
+) -> None:
+    rendered = signed_app.state.rendered
+    signed_app.state.hot.grant_seconds = 0  # the full path each time, to count the builds
+    for _ in range(3):
+        assert (await viewer_http.get("/api/v1/instruments")).status_code == 200
+        assert (await viewer_http.get("/api/v1/sessions?instrument=nifty")).status_code == 200
+    assert rendered.builds == 2
+    pinned_clock.advance(timedelta(minutes=1))
+    await viewer_http.get("/api/v1/instruments")
+    assert rendered.builds == 3

@@ -1,0 +1,109 @@
+"""The live broadcaster: one build per (parameters, minute) for every subscriber, the same bytes to each,
+catch-up for one that fell behind, and reconnect hints spread at random."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete
+
+from marketedge import store
+from marketedge.analytics.bands import Selection
+from marketedge.analytics.tracker import TrackerQuery
+from marketedge.api.live import RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
+from marketedge.ingest.bus import MinuteStored
+from marketedge.models import ChainMinuteRecord
+from tests.api.conftest import LAST
+from tests.factories import make_chain
+
+
+@pytest.fixture
+async def hub_app(day_app: FastAPI) -> AsyncIterator[FastAPI]:
+    yield day_app
+    async with day_app.state.runtime.db.sessions() as session:  # leave the shared day as it was
+        await session.execute(delete(ChainMinuteRecord).where(ChainMinuteRecord.minute > LAST))
+        await session.commit()
+
+
+async def _store_minute(app: FastAPI, minute_offset: int) -> None:
+    runtime = app.state.runtime
+    selected = await app.state.market_data.select("NIFTY", None, None)
+    minute = LAST + timedelta(minutes=minute_offset)
+    async with runtime.db.sessions() as session:
+        _, payload = await store.write_minute(
+            session, "NIFTY", selected.expiry, make_chain(minute, spot=26100)
+        )
+        await session.commit()
+    await runtime.cache.put("NIFTY", selected.expiry, minute, payload)
+    runtime.bus.publish(MinuteStored("NIFTY", selected.expiry, minute))
+
+
+async def _next_event(stream: AsyncIterator[bytes]) -> bytes:
+    while True:
+        chunk = await asyncio.wait_for(anext(stream), 5)
+        if chunk.startswith(b"event:"):
+            return chunk
+
+
+async def test_many_subscribers_share_one_build_per_minute(hub_app: FastAPI) -> None:
+    hub: LiveHub = hub_app.state.live
+    rendered = hub_app.state.rendered
+    first = await hub_app.state.market_data.select("NIFTY", None, None)
+    params = StreamParams(
+        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
+    )
+    streams = [hub.stream(hub.add(params, None), first) for _ in range(200)]
+    try:
+        opening = [await _next_event(s) for s in streams]
+        assert len(set(opening)) == 1 and f"id: {LAST.isoformat()}".encode() in opening[0]
+        builds = rendered.builds
+        await _store_minute(hub_app, 1)
+        news = [await _next_event(s) for s in streams]
+        assert len(set(news)) == 1 and f"id: {(LAST + timedelta(minutes=1)).isoformat()}".encode() in news[0]
+        assert rendered.builds == builds + 1  # one build, two hundred subscribers
+        assert hub.subscriber_count == 200
+    finally:
+        for s in streams:
+            await s.aclose()
+    assert hub.subscriber_count == 0
+
+
+async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_app: FastAPI) -> None:
+    hub: LiveHub = hub_app.state.live
+    first = await hub_app.state.market_data.select("NIFTY", None, None)
+    params = StreamParams(
+        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
+    )
+    subscriber = hub.add(params, None)
+    stream = hub.stream(subscriber, first)
+    try:
+        await _next_event(stream)
+        for offset in range(1, 13):  # more minutes than its queue holds, while it does not read
+            await _store_minute(hub_app, offset)
+            for _ in range(100):
+                if hub.announcements >= offset:
+                    break
+                await asyncio.sleep(0.01)
+        got = await _next_event(stream)
+        # Its queue overflowed: the one catch-up brings every minute after the last one it had, up to the newest.
+        minutes = re.findall(rb'"minutes":\[([^\]]*)\]', got)[0]
+        assert f"id: {(LAST + timedelta(minutes=12)).isoformat()}".encode() in got
+        assert minutes.count(b"+05:30") == 12 and LAST.isoformat().encode() not in minutes
+        # What is left in its queue is older than that: skipped, never sent twice.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(_next_event(stream), 0.5)
+    finally:
+        await stream.aclose()
+
+
+def test_reconnect_hints_are_spread_between_the_bounds() -> None:
+    rng = random.Random(3)
+    delays = [int(retry_hint(rng).split(b" ")[1]) for _ in range(500)]
+    assert min(delays) >= RETRY_MIN_MS and max(delays) <= RETRY_MAX_MS
+    assert len(set(delays)) > 400 and max(delays) - min(delays) > (RETRY_MAX_MS - RETRY_MIN_MS) * 0.9
