@@ -99,3 +99,18 @@ async def test_the_webhook_is_limited_per_address(app: FastAPI) -> None:
         for _ in range(120):
             assert (await http.post("/api/v1/_probe/hook")).status_code == 200
         assert_429(await http.post("/api/v1/_probe/hook"))
+
+
+async def test_an_unreachable_store_fails_open_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    from limits import parse_many
+
+    from marketedge.auth.ratelimit import RateLimiter
+
+    limiter = RateLimiter("redis://127.0.0.1:1/0")
+    try:
+        for _ in range(3):
+            await limiter.hit(parse_many("1/minute"), "nobody")
+        await limiter.check(parse_many("1/minute"), "nobody")
+    finally:
+        await limiter.close()
+    assert "rate limits unavailable" in caplog.text
