@@ -179,3 +179,40 @@ async def test_an_invited_user_must_change_the_one_time_password_first(
         )
         assert changed.status_code == 204
         assert (await http.get("/api/v1/account/api-keys")).status_code == 200
+
+
+class _GrantMemory:
+    """Stands in for the market-data hot path's memory of accepted credentials (api/hot.py)."""
+
+    def __init__(self) -> None:
+        self.forgotten = 0
+
+    def forget_grants(self) -> None:
+        self.forgotten += 1
+
+
+async def test_every_revocation_makes_remembered_credentials_forgotten(
+    app: FastAPI, database: Database
+) -> None:
+    memory = _GrantMemory()
+    app.state.hot = memory
+    signed = await sign_in(app, database)
+    admin = await sign_in(app, database, Role.admin)
+    async with signed.client as http, admin.client:
+        key = (await http.post("/api/v1/account/api-keys", json={"name": "k"})).json()
+        assert memory.forgotten == 0
+        await http.delete(f"/api/v1/account/api-keys/{key['id']}")
+        assert memory.forgotten == 1
+        await http.post(
+            "/api/v1/auth/password",
+            json={"current_password": STRONG_PASSWORD, "new_password": "a brand new long passphrase"},
+        )
+        assert memory.forgotten == 2
+        await admin.client.patch(f"/api/v1/admin/users/{signed.user.id}", json={"role": "admin"})
+        assert memory.forgotten == 2  # a role change revokes nothing
+        await http.post("/api/v1/auth/logout")
+        assert memory.forgotten == 3
+        await admin.client.patch(f"/api/v1/admin/users/{signed.user.id}", json={"is_active": False})
+        assert memory.forgotten == 4
+        await admin.client.delete(f"/api/v1/admin/users/{signed.user.id}")
+        assert memory.forgotten == 5

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from marketedge import clock
 from marketedge.api.auth import NO_STORE, clear_session_cookies
 from marketedge.auth import api_keys, audit, sessions, users
-from marketedge.auth.deps import VIEWER, CurrentPrincipal, SessionPrincipal, client_ip
+from marketedge.auth.deps import VIEWER, CurrentPrincipal, SessionPrincipal, client_ip, credentials_revoked
 from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.auth.passwords import verify_password
 from marketedge.auth.schemas import (
@@ -64,6 +64,8 @@ async def revoke_key(key_id: int, principal: SessionPrincipal, request: Request,
     await audit.record(
         db, principal.user.email, "api_key.revoked", target=record.prefix, ip=client_ip(request)
     )
+    await db.commit()
+    credentials_revoked(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -104,6 +106,8 @@ async def delete_account(
     email = user.email
     await users.delete_user(db, user)
     await audit.record(db, email, "account.deleted", target=email, ip=client_ip(request))
+    await db.commit()
+    credentials_revoked(request)
     answer = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(request, answer)
     return answer

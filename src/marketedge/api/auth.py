@@ -13,6 +13,7 @@ from marketedge.auth.deps import (
     PendingPrincipal,
     Principal,
     client_ip,
+    credentials_revoked,
     require,
     security_state,
 )
@@ -151,6 +152,8 @@ async def logout(principal: PendingPrincipal, request: Request, db: SessionDep) 
     assert principal.session is not None
     await sessions.revoke_session(db, principal.session)
     await audit.record(db, principal.user.email, "logout", ip=client_ip(request))
+    await db.commit()  # revoked before anything forgets it was accepted
+    credentials_revoked(request)
     answer = Response(status_code=status.HTTP_204_NO_CONTENT, headers=NO_STORE)
     clear_session_cookies(request, answer)
     return answer
@@ -184,6 +187,8 @@ async def change_password(
         raise InvalidInput(str(exc), details={"field": "new_password"}) from None
     await sessions.revoke_user_sessions(db, principal.user.id, keep=principal.session.id)
     await audit.record(db, principal.user.email, "password.changed", ip=client_ip(request))
+    await db.commit()
+    credentials_revoked(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from marketedge.auth import audit, sessions, users
-from marketedge.auth.deps import ADMIN, AdminUser, client_ip
+from marketedge.auth.deps import ADMIN, AdminUser, client_ip, credentials_revoked
 from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.auth.passwords import PasswordRejected
 from marketedge.auth.schemas import (
@@ -76,6 +76,7 @@ async def update_user(
 ) -> UserRead:
     user = await users.get_user(db, user_id)
     ip = client_ip(request)
+    revoked = False
     if body.role is not None and body.role.value != user.role:
         before = user.role
         await users.set_role(db, user, body.role)
@@ -91,9 +92,13 @@ async def update_user(
         await users.set_active(db, user, body.is_active)
         if not body.is_active:
             await sessions.revoke_user_sessions(db, user.id)
+            revoked = True
         await audit.record(
             db, admin.email, "user.enabled" if body.is_active else "user.disabled", target=user.email, ip=ip
         )
+    if revoked:
+        await db.commit()
+        credentials_revoked(request)
     return UserRead.model_validate(user)
 
 
@@ -108,6 +113,8 @@ async def delete_user(user_id: int, admin: AdminUser, request: Request, db: Sess
     email = user.email
     await users.delete_user(db, user)
     await audit.record(db, admin.email, "user.deleted", target=email, ip=client_ip(request))
+    await db.commit()
+    credentials_revoked(request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

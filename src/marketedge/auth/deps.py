@@ -108,6 +108,17 @@ def _api_limits(spec: str) -> list[Any]:
     return parse_many(spec)
 
 
+def credentials_revoked(request: Request) -> None:
+    """Call after ending sessions or keys: anything that remembers accepted credentials forgets them now.
+
+    Today that is the market-data hot path (`app.state.hot`, api/hot.py), which skips the full check for a
+    credential accepted in the last HOT_GRANT_SECONDS. Other replicas forget within that many seconds."""
+    hot = getattr(request.app.state, "hot", None)
+    forget = getattr(hot, "forget_grants", None)
+    if callable(forget):
+        forget()
+
+
 def check_origin(request: Request) -> None:
     """Refuse a state-changing request that a browser says comes from another site."""
     if request.method in SAFE_METHODS:
