@@ -97,5 +97,5 @@ async def test_the_api_keeps_its_own_schema(app: FastAPI, database: Database, ro
     reached = {(method, path) for method, path, status in seen if status != 401}
     assert len(reached) >= len({(m, p) for m, p, _ in seen}) - 2, "most operations got past authentication"
     assert not failures, "\n".join(failures[:20])
-    # Bounded: a few examples per operation (generous here for a loaded shared machine).
-    assert time.monotonic() - started < 120
+    # ~10 s a role on an idle machine; the bound only catches a run that stopped being bounded.
+    assert time.monotonic() - started < 150
