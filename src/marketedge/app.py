@@ -30,6 +30,7 @@ from marketedge.jsonresponse import ORJSONResponse
 from marketedge.middleware import RequestContextMiddleware
 from marketedge.ops import checks
 from marketedge.ops.health import CheckResult, HealthService
+from marketedge.ops.install import install_operations
 from marketedge.ops.status import StatusService
 from marketedge.runtime import Runtime
 from marketedge.upstox.errors import UpstoxError, upstox_error_handler
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(UpstoxError, upstox_error_handler)
     install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
+    install_operations(app, settings)  # outermost: metrics count every answer, refusals included
     app.include_router(health.router)
     app.include_router(market.router)
     app.include_router(ingest_router)

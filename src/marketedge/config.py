@@ -105,6 +105,18 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default=[])
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     api_rate_limit: str = "600/minute"
+    # Operations and compliance (docs/operations.md, docs/compliance.md).
+    # Serve nothing newer than N minutes ago (exchange-data terms may require a delay); 0: each minute as stored.
+    display_delay_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    # A second listener answering GET /metrics without sign-in, for a scraper on a private network; unset: none.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # Minutes between reminders of an operator alert that is still firing.
+    alert_remind_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # Days the audit log is kept: at least a year (DPDP Rules 2025 keep such logs one year).
+    audit_retention_days: int = Field(default=400, ge=365, le=3650)
+    # Days the record of each minute-job run (ingest_run) is kept.
+    ingest_run_retention_days: int = Field(default=90, ge=7, le=3650)
 
     @field_validator("database_url")
     @classmethod

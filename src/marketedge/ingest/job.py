@@ -96,6 +96,8 @@ class MinuteJob:
         self._rejected_token: str | None = None
         self._lock = asyncio.Lock()
         self.last_result: RunResult | None = None
+        # Called with every finished or dropped run (metrics, alerts); a failing listener is only logged.
+        self.listeners: list[Callable[[RunResult], None]] = []
 
     @property
     def paused_for_token(self) -> bool:
@@ -114,7 +116,7 @@ class MinuteJob:
             return RunResult(minute, "skipped", error="market closed")
         if self._lock.locked():
             log.warning("minute job still running; this run is dropped", minute=minute.isoformat())
-            return RunResult(minute, "skipped", error="previous run still going")
+            return self._tell(RunResult(minute, "skipped", error="previous run still going"))
         async with self._lock:
             started = time.perf_counter()
             result = await self._run(minute)
@@ -129,7 +131,15 @@ class MinuteJob:
                 duration_ms=round(result.duration_ms, 1),
                 error=result.error,
             )
-            return result
+            return self._tell(result)
+
+    def _tell(self, result: RunResult) -> RunResult:
+        for listener in self.listeners:
+            try:
+                listener(result)
+            except Exception:
+                log.warning("minute job listener failed", exc_info=True)
+        return result
 
     async def _run(self, minute: datetime) -> RunResult:
         if self._rejected_token is not None:

@@ -73,6 +73,7 @@ Q = TypeVar("Q", OptionGreekQuote, LtpQuote)
 TokenProvider = Callable[[], Awaitable[str | None]]
 TokenRejectedHook = Callable[[TokenInvalid], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
+AttemptHook = Callable[[str, int | None, UpstoxError | None, float], None]
 
 #: Upstox's documented maximum number of instrument keys per call.
 OPTION_GREEKS_MAX_KEYS = 50
@@ -227,6 +228,8 @@ class UpstoxClient:
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._sleep = sleep
+        # Told of every HTTP attempt (endpoint, status, error, seconds): the metrics hook.
+        self.on_attempt: AttemptHook | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
@@ -580,13 +583,19 @@ class UpstoxClient:
     def _log_attempt(
         self, call: _Call, attempt: int, started: float, status: int | None, failure: UpstoxError | None
     ) -> None:
+        seconds = time.perf_counter() - started
+        if self.on_attempt is not None:
+            try:
+                self.on_attempt(call.endpoint, status, failure, seconds)
+            except Exception:
+                log.warning("upstox attempt hook failed", endpoint=call.endpoint, exc_info=True)
         log.debug(
             "upstox call",
             endpoint=call.endpoint,
             method=call.method,
             path=call.path,
             status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            duration_ms=round(seconds * 1000, 1),
             attempt=attempt,
             error=type(failure).__name__ if failure else None,
             error_code=failure.error_code if failure else None,

@@ -1,0 +1,42 @@
+"""Wires operations into an app: the metrics middleware (outermost, so refusals and 500s are counted too), the
+/metrics route, and at start-up the runtime's hooks and the optional separate metrics listener."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from marketedge.config import Settings
+from marketedge.ops.metrics import Metrics, MetricsMiddleware, MetricsServer
+from marketedge.ops.metrics import router as metrics_router
+
+
+def install_operations(app: FastAPI, settings: Settings) -> Metrics:
+    """Call after every other middleware is added (the last one added is the outermost)."""
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.include_router(metrics_router)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            runtime = application.state.runtime
+            metrics.bind_runtime(runtime)
+            server = None
+            if settings.metrics_port:
+                server = MetricsServer(metrics, settings.metrics_host, settings.metrics_port)
+                await server.start()
+            try:
+                yield state
+            finally:
+                if server is not None:
+                    await server.stop()
+                metrics.unbind_runtime(runtime)
+
+    app.router.lifespan_context = lifespan
+    return metrics

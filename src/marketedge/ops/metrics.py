@@ -1,0 +1,429 @@
+"""Prometheus metrics: HTTP per route template, the minute job, Upstox calls, the caches, SSE, the broker token,
+and the process itself, in one registry per app (never the global one: tests build many apps).
+
+Label values come only from bounded sets: route templates (not raw paths), HTTP status codes, the index symbol
+(the universe is a handful of indices; expiries are left out because a new one appears every week), Upstox
+endpoint names and error classes from our own taxonomy. A process keeps its own numbers: see
+docs/operations.md for several workers or replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from fastapi import APIRouter, Request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketedge import __version__, clock
+from marketedge.auth.deps import ADMIN
+
+if TYPE_CHECKING:
+    from marketedge.ingest.job import RunResult
+    from marketedge.runtime import Runtime
+    from marketedge.upstox.errors import UpstoxError
+
+log = structlog.get_logger(__name__)
+
+UNMATCHED = "unmatched"  # any path no route answers (404s, the UI's single-page fallback)
+_MAX_ERROR_CODES = 32  # distinct Upstox error codes kept as label values; the rest count as "other"
+
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+JOB_BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0)
+UPSTOX_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+# Reads a value at scrape time that needs I/O (the broker token's expiry): awaited before each scrape.
+Refresher = Callable[[], Awaitable[None]]
+
+
+class Metrics:
+    """Every metric of one app. `bind_runtime(runtime)` connects the minute job, the Upstox client and the
+    scrape-time readings; the HTTP middleware records requests."""
+
+    def __init__(self, *, process: bool = True) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        if process:  # resident memory, CPU seconds, open files, start time; Python version; GC
+            ProcessCollector(registry=r)
+            PlatformCollector(registry=r)
+            GCCollector(registry=r)
+        Gauge("marketedge_build_info", "The running version (always 1).", ["version"], registry=r).labels(
+            __version__
+        ).set(1)
+
+        self.http_requests = Counter(
+            "marketedge_http_requests",
+            "HTTP requests answered, by route template and status code.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.http_duration = Histogram(
+            "marketedge_http_request_duration_seconds",
+            "Time to answer, by route template (event streams: time to the response headers).",
+            ["method", "route"],
+            buckets=HTTP_BUCKETS,
+            registry=r,
+        )
+        self.http_in_flight = Gauge(
+            "marketedge_http_requests_in_flight",
+            "Requests being answered now (event streams included).",
+            registry=r,
+        )
+
+        self.job_runs = Counter(
+            "marketedge_minute_job_runs",
+            "Runs of the minute job, by result (ok, partial, failed, skipped).",
+            ["status"],
+            registry=r,
+        )
+        self.job_duration = Histogram(
+            "marketedge_minute_job_duration_seconds",
+            "Duration of one run of the minute job.",
+            buckets=JOB_BUCKETS,
+            registry=r,
+        )
+        self.job_lag = Gauge(
+            "marketedge_minute_job_lag_seconds",
+            "How far behind the clock the last run finished: seconds from the start of its minute to its end.",
+            registry=r,
+        )
+        self.outcomes = Counter(
+            "marketedge_minute_outcomes",
+            "Per index and minute: stored, duplicate, queued (database down), error.",
+            ["instrument", "outcome"],
+            registry=r,
+        )
+        self.gaps = Counter(
+            "marketedge_minute_gaps",
+            "Index-minutes polled but not stored (instrument=all: the whole run failed before any index).",
+            ["instrument"],
+            registry=r,
+        )
+        self.last_stored = Gauge(
+            "marketedge_minute_last_stored_timestamp_seconds",
+            "The newest minute this process has stored or seen in the database (Unix time of its start).",
+            registry=r,
+        )
+
+        self.upstox_requests = Counter(
+            "marketedge_upstox_requests",
+            "Upstox HTTP attempts (retries count each), by endpoint, HTTP status and error.",
+            ["endpoint", "status", "error"],
+            registry=r,
+        )
+        self.upstox_duration = Histogram(
+            "marketedge_upstox_request_duration_seconds",
+            "Duration of one Upstox HTTP attempt.",
+            ["endpoint"],
+            buckets=UPSTOX_BUCKETS,
+            registry=r,
+        )
+
+        self.alerts_sent = Counter(
+            "marketedge_alerts",
+            "Alerts raised, by alert and state (firing, reminder, resolved).",
+            ["alert", "state"],
+            registry=r,
+        )
+        self.token_expiry = Gauge(
+            "marketedge_upstox_token_seconds_to_expiry",
+            "Seconds until the stored Upstox token expires (negative: expired; absent: no token or unknown).",
+            registry=r,
+        )
+        self._token_expiry_known = False
+        self.latest_minute_ts = 0.0
+        self._error_codes: set[str] = set()
+        self._refreshers: list[Refresher] = []
+        self._runtime_collector: _RuntimeCollector | None = None
+
+    # -- recording ---------------------------------------------------------------------------------------------
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.http_requests.labels(method, route, str(status)).inc()
+        self.http_duration.labels(method, route).observe(seconds)
+
+    def observe_run(self, result: RunResult) -> None:
+        """A listener of MinuteJob: one call per finished (or dropped) run."""
+        self.job_runs.labels(result.status).inc()
+        if result.status == "skipped":
+            self.gaps.labels("all").inc()
+            return
+        self.job_duration.observe(result.duration_ms / 1000)
+        self.job_lag.set(max(0.0, (clock.now() - result.minute).total_seconds()))
+        if not result.outcomes and result.status == "failed":
+            self.gaps.labels("all").inc()
+        for label, outcome in result.outcomes.items():
+            symbol = label.split(":", 1)[0]
+            self.outcomes.labels(symbol, outcome.status).inc()
+            if outcome.status == "error":
+                self.gaps.labels(symbol).inc()
+        if result.stored or any(o.status == "duplicate" for o in result.outcomes.values()):
+            self.seen_minute(result.minute)
+
+    def seen_minute(self, minute: datetime) -> None:
+        """The newest stored minute moved (or was read from the database): lag is measured from it."""
+        self.latest_minute_ts = max(self.latest_minute_ts, minute.timestamp())
+        self.last_stored.set(self.latest_minute_ts)
+
+    def observe_upstox(
+        self, endpoint: str, status: int | None, error: UpstoxError | None, seconds: float
+    ) -> None:
+        """A hook of UpstoxClient: one call per HTTP attempt."""
+        if error is None:
+            kind = "none"
+        else:
+            code = error.error_code
+            if code and (code in self._error_codes or len(self._error_codes) < _MAX_ERROR_CODES):
+                self._error_codes.add(code)
+                kind = f"{type(error).__name__}:{code}"
+            else:
+                kind = type(error).__name__ if not code else f"{type(error).__name__}:other"
+        self.upstox_requests.labels(endpoint, str(status) if status else "none", kind).inc()
+        self.upstox_duration.labels(endpoint).observe(seconds)
+
+    def set_token_expiry(self, expires_at: datetime | None) -> None:
+        """The broker token's expiry (None: no token, or not known): exported as seconds from now."""
+        if expires_at is None:
+            self._token_expiry_known = False
+            return
+        self._token_expiry_known = True
+        self.token_expiry.set((expires_at - clock.utcnow()).total_seconds())
+
+    # -- wiring --------------------------------------------------------------------------------------------------
+
+    def bind_runtime(self, runtime: Runtime) -> None:
+        """Listen to the minute job and the Upstox client; read caches, SSE and the job's state at each scrape."""
+        runtime.job.listeners.append(self.observe_run)
+        runtime.client.on_attempt = self.observe_upstox
+        self._runtime_collector = _RuntimeCollector(runtime, self)
+        self.registry.register(self._runtime_collector)
+
+    def unbind_runtime(self, runtime: Runtime) -> None:
+        if self.observe_run in runtime.job.listeners:
+            runtime.job.listeners.remove(self.observe_run)
+        if self._runtime_collector is not None:
+            self.registry.unregister(self._runtime_collector)
+            self._runtime_collector = None
+
+    def add_refresher(self, refresher: Refresher) -> None:
+        """Something to await before each scrape (readings that need I/O)."""
+        self._refreshers.append(refresher)
+
+    async def render(self) -> bytes:
+        """The exposition text, after the refreshers ran (each bounded: a slow one never stalls a scrape)."""
+        for refresher in self._refreshers:
+            try:
+                await asyncio.wait_for(refresher(), timeout=2)
+            except Exception as exc:
+                log.warning("metrics refresher failed", error=type(exc).__name__)
+        if not self._token_expiry_known:
+            self.token_expiry.set(float("nan"))
+        return generate_latest(self.registry)
+
+
+class _RuntimeCollector(Collector):
+    """Scrape-time readings of in-memory state: no I/O, so a scrape costs microseconds."""
+
+    def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
+        self._runtime = runtime
+        self._metrics = metrics
+
+    def collect(self) -> Iterable[Metric]:
+        runtime = self._runtime
+        stats = runtime.cache.stats()
+        for name, value, text in (
+            ("marketedge_cache_hits", stats.hits, "Minute-cache reads answered from the cache (fresh)."),
+            ("marketedge_cache_misses", stats.misses, "Minute-cache reads that were stale or empty."),
+            ("marketedge_cache_loads", stats.loads, "Database loads by the minute cache (single-flight)."),
+        ):
+            counter = CounterMetricFamily(name, text)
+            counter.add_metric([], value)
+            yield counter
+        yield _gauge(
+            "marketedge_cache_decoded_bytes", "Bytes of decoded day frames held.", stats.decoded_bytes
+        )
+        yield _gauge("marketedge_cache_decoded_days", "Decoded day frames held.", stats.decoded_days)
+        yield _gauge(
+            "marketedge_sse_connections", "Live event-stream subscribers.", runtime.bus.subscriber_count
+        )
+        yield _gauge(
+            "marketedge_minute_pending_writes",
+            "Polled minutes waiting in memory for the database to return.",
+            runtime.job.pending,
+        )
+        yield _gauge(
+            "marketedge_minute_job_paused_for_token",
+            "1 while polling is paused because Upstox rejected the token.",
+            int(runtime.job.paused_for_token),
+        )
+        yield _gauge(
+            "marketedge_leader",
+            "1 when this process holds the poller's leader lock.",
+            int(runtime.leader.is_leader),
+        )
+        yield _gauge("marketedge_minute_behind_seconds", _BEHIND_HELP, self._behind(runtime))
+
+    def _behind(self, runtime: Runtime) -> float:
+        last = self._metrics.latest_minute_ts
+        expected = runtime.calendar.latest_expected_minute(clock.now())
+        if not last or expected is None:
+            return float("nan")
+        return max(0.0, expected.timestamp() - last)
+
+
+_BEHIND_HELP = (
+    "Seconds between the newest minute that should exist now (per the calendar) and the newest stored one."
+)
+
+
+def _gauge(name: str, text: str, value: float) -> GaugeMetricFamily:
+    gauge = GaugeMetricFamily(name, text)
+    gauge.add_metric([], value)
+    return gauge
+
+
+class MetricsMiddleware:
+    """Pure ASGI: counts and times every HTTP request under its route template (scope["route"], which the
+    router sets), so /api/v1/users/17 and /api/v1/users/18 are one series."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self._fixed_paths: tuple[int, frozenset[str]] = (-1, frozenset())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        first_byte: float | None = None
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status, first_byte
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if _is_stream(message):
+                    first_byte = time.perf_counter()
+            await send(message)
+
+        self.metrics.http_in_flight.inc()
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            self.metrics.http_in_flight.dec()
+            ended = first_byte if first_byte is not None else time.perf_counter()
+            self.metrics.observe_request(
+                scope.get("method", "?"), self._route(scope), status, ended - started
+            )
+
+    def _route(self, scope: Scope) -> str:
+        route: Any = scope.get("route")
+        path = getattr(route, "path", None)
+        if isinstance(path, str) and path:
+            return path
+        # Answered before routing (the hot path serves repeated market-data questions itself): a path that is
+        # a route's whole template (no parameters) is still its own label.
+        routes = getattr(scope.get("app"), "routes", ())
+        if self._fixed_paths[0] != len(routes):
+            fixed = {p for r in routes if isinstance(p := getattr(r, "path", None), str) and "{" not in p}
+            self._fixed_paths = (len(routes), frozenset(fixed))
+        raw = scope.get("path", "")
+        return raw if raw in self._fixed_paths[1] else UNMATCHED
+
+
+def _is_stream(message: Message) -> bool:
+    return any(
+        k == b"content-type" and v.startswith(b"text/event-stream") for k, v in message.get("headers", ())
+    )
+
+
+# -- the /metrics route, and an optional listener of its own --------------------------------------------------------
+
+
+async def metrics_answer(metrics: Metrics) -> tuple[bytes, str]:
+    return await metrics.render(), CONTENT_TYPE_LATEST
+
+
+router = APIRouter(tags=["operations"], dependencies=[ADMIN])
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format): admins, or an API key with the admin scope",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "The metrics"}},
+)
+async def metrics_route(request: Request) -> Response:
+    body, content_type = await metrics_answer(request.app.state.metrics)
+    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+class MetricsServer:
+    """GET /metrics on a separate address (METRICS_PORT), without authentication: bind it where only the
+    scraper reaches (127.0.0.1, a private network). Tiny on purpose: one request per connection."""
+
+    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
+        self._metrics = metrics
+        self._host = host
+        self._port = port
+        self._server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, self._host, self._port)
+        log.info("metrics listening", host=self._host, port=self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+            parts = head.split(b"\r\n", 1)[0].split(b" ")
+            method, path = (parts[0], parts[1].split(b"?", 1)[0]) if len(parts) == 3 else (b"", b"")
+            if method in (b"GET", b"HEAD") and path == b"/metrics":
+                body, content_type = await metrics_answer(self._metrics)
+                status = b"200 OK"
+            else:
+                body, content_type, status = b"not found\n", "text/plain", b"404 Not Found"
+            writer.write(
+                b"HTTP/1.1 "
+                + status
+                + b"\r\nContent-Type: "
+                + content_type.encode()
+                + b"\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+                + (body if method != b"HEAD" else b"")
+            )
+            await writer.drain()
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            writer.close()
