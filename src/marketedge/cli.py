@@ -76,8 +76,8 @@ def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
         host=host,
         port=port,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Proxy headers are honoured by the security middleware, and only from TRUSTED_PROXIES: one rule.
+        proxy_headers=False,
         timeout_keep_alive=30,
         server_header=False,
     )
