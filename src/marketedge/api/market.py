@@ -14,6 +14,14 @@ from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api.live import LiveHub, StreamParams
+from marketedge.api.market_schemas import (
+    ChainRead,
+    InstrumentsRead,
+    SessionsRead,
+    StrikeRead,
+    SummaryRead,
+    answers,
+)
 from marketedge.api.params import check_band, parse_day, parse_time, reject_unknown
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.auth.deps import VIEWER
@@ -81,6 +89,7 @@ def _this_minute() -> str:
 @router.get(
     "/instruments",
     summary="The tracked indices: symbol, Upstox key, lot size, strike step, expiries with data",
+    responses=answers(InstrumentsRead, "The tracked indices"),
     dependencies=[Depends(reject_unknown())],
 )
 async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
@@ -93,6 +102,7 @@ async def instruments(request: Request, service: ServiceDep, rendered: RenderedD
 @router.get(
     "/sessions",
     summary="Trading days with stored data for an instrument, with minute counts and gaps",
+    responses=answers(SessionsRead, "Days with data, newest first"),
     dependencies=[Depends(reject_unknown("instrument"))],
 )
 async def sessions(
@@ -107,6 +117,7 @@ async def sessions(
 @router.get(
     "/chain",
     summary="The option chain at a stored minute (default: the latest), both sides, greeks with their source",
+    responses=answers(ChainRead, "The chain at the minute"),
     dependencies=[Depends(reject_unknown("instrument", "expiry", "date", "at", "strikes"))],
 )
 async def chain(
@@ -136,6 +147,7 @@ async def chain(
 @router.get(
     "/greeks/summary",
     summary="The greeks tracker: per minute, calls, puts and net inside the delta band, with both changes",
+    responses=answers(SummaryRead, "Columns, one entry per row (minute)", csv=True),
     dependencies=[
         Depends(
             reject_unknown(
@@ -196,6 +208,7 @@ async def greeks_summary(
 @router.get(
     "/greeks/strike",
     summary="One contract's minutes: price, IV, greeks, OI, with the change since baseline and minute change",
+    responses=answers(StrikeRead, "Columns, one entry per minute", csv=True),
     dependencies=[
         Depends(reject_unknown("instrument", "expiry", "date", "strike", "side", "baseline", "format"))
     ],
