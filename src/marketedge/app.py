@@ -23,6 +23,7 @@ from marketedge.api.hot import HotPathMiddleware, HotStore
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
 from marketedge.auth import install_security
+from marketedge.broker.router import router as broker_router
 from marketedge.config import Settings, get_settings
 from marketedge.errors import install_error_handlers
 from marketedge.ingest.trigger import IngestTrigger
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_operations(app, settings)  # outermost: metrics count every answer, refusals included
     app.include_router(health.router)
     app.include_router(market.router)
+    app.include_router(broker_router)
     app.include_router(ingest_router)
     app.include_router(status.router)
     app.include_router(universe.router)

@@ -13,6 +13,7 @@ import typer
 
 from marketedge import __version__
 from marketedge.auth import cli as _auth_cli
+from marketedge.broker import cli as _broker_cli
 
 app = typer.Typer(
     name="marketedge",
@@ -109,6 +110,9 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """Run the whole app on the embedded defaults with the built-in Upstox twin as the data source."""
     os.environ["MARKETEDGE_ENV"] = "development"
     os.environ["DATA_SOURCE"] = "twin"
+    # The twin delivers approved v3 token requests to this app's notifier, as Upstox would.
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (a comparison, not a bind)
+    os.environ.setdefault("UPSTOX_NOTIFIER_URL", f"http://{local}:{port}/api/v1/broker/upstox/notifier")
     from marketedge.config import get_settings
 
     get_settings.cache_clear()
@@ -447,6 +451,7 @@ def _root(
 
 
 _auth_cli.register(app)
+_broker_cli.register(app)
 
 
 def main() -> None:

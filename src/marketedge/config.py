@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -73,8 +74,15 @@ class Settings(BaseSettings):
     upstox_client_id: str | None = None
     upstox_client_secret: str | None = None
     upstox_redirect_uri: str | None = None
-    # Interim, until the token manager stores one: an Upstox access or analytics token to poll with.
+    # A bootstrap token (access or analytics): stored through the token manager on start when none is stored.
     upstox_access_token: SecretStr | None = None
+    # The public URL of our notifier webhook, as registered on the Upstox app (shown on the broker page).
+    upstox_notifier_url: str | None = None
+    # Daily token check on trading days, IST wall time (docs/broker.md); then reminders every N minutes.
+    renewal_time: time = time(8, 30)
+    renewal_reminder_minutes: int = Field(default=10, ge=1, le=180)
+    # Where token alerts are POSTed as JSON ({"text", "event", …}: Slack, or a Telegram/email relay).
+    alert_webhook_url: SecretStr | None = None
     # "upstox": the real API at UPSTOX_BASE_URL. "twin": the built-in Upstox twin, in-process (the demo).
     data_source: Literal["upstox", "twin"] = "upstox"
     twin_seed: int = 7
@@ -140,6 +148,34 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://api.upstox.com")
         return value.rstrip("/")
+
+    @field_validator("upstox_notifier_url")
+    @classmethod
+    def _notifier_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected the public https URL of /api/v1/broker/upstox/notifier")
+        return value.strip()
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _alert_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL that accepts a JSON POST")
+        return value
+
+    @field_validator("renewal_time", mode="before")
+    @classmethod
+    def _renewal_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return time.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("expected an IST wall time HH:MM such as 08:30") from None
+        return value
 
     @field_validator("cors_origins", "trusted_hosts", "trusted_proxies", mode="before")
     @classmethod

@@ -1,5 +1,6 @@
 """The long-lived parts of a running app, built once and torn down once: database, caches, the Upstox client
-(or the built-in twin), the minute job and its scheduler, the leader lock, the minute bus."""
+(or the built-in twin), the token service and its daily renewal, the minute job and its scheduler, the leader
+lock, the minute bus."""
 
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from marketedge import clock, store
+from marketedge.broker.alerts import Alerter
+from marketedge.broker.crypto import TokenCipher
+from marketedge.broker.lifetimes import TokenSource
+from marketedge.broker.renewal import TokenRenewal
+from marketedge.broker.service import TokenService, UpstoxApp
 from marketedge.cache import CacheBackend, MinuteCache, make_backend
 from marketedge.calendar import TradingCalendar
 from marketedge.clock import IST, ShiftedClock
 from marketedge.config import Settings
 from marketedge.db import Database
+from marketedge.errors import AppError
 from marketedge.ingest.backfill import backfill_day
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.job import MinuteJob
@@ -52,17 +59,49 @@ class Runtime:
         self.scheduler = AsyncIOScheduler(timezone=IST)
         self.twin = twin
         self.demo_replay_of: date | None = None
-        self._token: str | None = (
-            settings.upstox_access_token.get_secret_value() if settings.upstox_access_token else None
-        )
         base_url = settings.upstox_base_url
         limiter = None
+        upstox_app = UpstoxApp(
+            settings.upstox_client_id,
+            settings.upstox_client_secret,
+            settings.upstox_redirect_uri,
+            settings.upstox_notifier_url,
+        )
         if twin is not None:
             base_url = twin.url
-            self._token = twin.state.mint_token("analytics")
             # The twin is on this machine: no need to ration calls the way Upstox requires.
             limiter = UpstoxLimiter([Budget(1000, 1.0)])
-        self.client = UpstoxClient(base_url, self.current_token, limiter=limiter)
+            twin.state.configure(notifier_url=settings.upstox_notifier_url)
+            upstox_app = UpstoxApp(
+                twin.state.config.client_id,
+                twin.state.config.client_secret,
+                settings.upstox_redirect_uri,
+                settings.upstox_notifier_url,
+            )
+        # The one source of the Upstox token (docs/broker.md); the twin's tokens live in a row of their own.
+        self.tokens = TokenService(
+            self.db,
+            self.backend,
+            TokenCipher(settings.token_encryption_key),
+            base_url=base_url,
+            app=upstox_app,
+            secret_key=settings.secret_key,
+            broker="upstox" if twin is None else "upstox-twin",
+            limiter=limiter,
+        )
+        alert_url = settings.alert_webhook_url
+        self.alerter = Alerter(alert_url.get_secret_value() if alert_url else None)
+        self.renewal = TokenRenewal(
+            self.tokens,
+            self.calendar,
+            self.alerter,
+            renewal_time=settings.renewal_time,
+            reminder_minutes=settings.renewal_reminder_minutes,
+            scheduler=self.scheduler,
+        )
+        self.client = UpstoxClient(
+            base_url, self.current_token, on_token_rejected=self.tokens.token_rejected, limiter=limiter
+        )
         self.job = MinuteJob(
             self.db,
             self.cache,
@@ -88,14 +127,19 @@ class Runtime:
                 )
             )
             await asyncio.to_thread(twin.start)
-        return cls(settings, twin)
+        runtime = cls(settings, twin)
+        if twin is not None:
+            # The demo shows a connected broker: a one-year analytics token, stored like any other.
+            minted = twin.state.mint_token("analytics")
+            try:
+                await runtime.tokens.accept(minted, None, TokenSource.demo, "demo")
+            except AppError as exc:
+                log.warning("demo: the twin's token was not stored", reason=exc.message)
+        return runtime
 
     async def current_token(self) -> str | None:
-        """The token every Upstox call uses (the token manager replaces this source)."""
-        return self._token
-
-    def set_token(self, token: str | None) -> None:
-        self._token = token
+        """The token every Upstox call uses: the token service's."""
+        return await self.tokens.current_token()
 
     async def start(self) -> None:
         await self.bus.start()
@@ -116,18 +160,21 @@ class Runtime:
                 max_instances=1,
                 coalesce=True,
             )
+            self.renewal.install(self.scheduler, self.leader.ensure)
         if self.twin is not None:
             await self._start_demo()
-        self._spawn(self._warm_then_backfill())
+        self._spawn(self._token_then_warm())
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
+        await self.renewal.aclose()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.leader.release()
         await self.bus.close()
         await self.client.aclose()
+        await self.tokens.aclose()
         if self.twin is not None:
             await asyncio.to_thread(self.twin.stop)
         await self.backend.close()
@@ -157,6 +204,19 @@ class Runtime:
             await session.commit()
         log.info("retention: old chain minutes removed", removed=removed, cutoff=cutoff.isoformat())
         return removed
+
+    async def _token_then_warm(self) -> None:
+        """UPSTOX_ACCESS_TOKEN as a bootstrap (stored when none is), and today's token check if the process
+        slept through RENEWAL_TIME; then the cache warm-up and backfill."""
+        token = self.settings.upstox_access_token
+        try:
+            if token is not None and self.twin is None:
+                await self.tokens.bootstrap(token.get_secret_value())
+            if self.settings.scheduler_enabled and await self.leader.ensure():
+                await self.renewal.catch_up()
+        except Exception:
+            log.warning("broker: start-up token check failed", exc_info=True)
+        await self._warm_then_backfill()
 
     async def _warm_then_backfill(self) -> None:
         await self._warm()

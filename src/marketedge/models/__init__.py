@@ -1,12 +1,15 @@
 """SQLAlchemy models: tables only, no logic. Importing this package registers every table on Base.metadata."""
 
 from marketedge.models.audit import AuditEvent
+from marketedge.models.broker import BrokerToken, BrokerTokenRequest
 from marketedge.models.market import ChainMinuteRecord, IngestRun, Instrument, TrackedExpiry
 from marketedge.models.user import ApiKey, User, UserSession
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "BrokerToken",
+    "BrokerTokenRequest",
     "ChainMinuteRecord",
     "IngestRun",
     "Instrument",

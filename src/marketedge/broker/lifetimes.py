@@ -1,0 +1,56 @@
+"""How long an Upstox token lives (shared/docs/upstox-api.md §1): access tokens die at 03:30 IST, analytics
+tokens after a year. There is no refresh token."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+
+from marketedge.clock import IST
+
+ACCESS_TOKEN_DEATH = time(3, 30)
+ANALYTICS_LIFETIME = timedelta(days=365)
+#: The cache keeps a token at most this long, whatever its expiry; then the database is read again.
+CACHE_AT_MOST = timedelta(hours=24)
+
+
+class TokenKind(StrEnum):
+    access = "access"  # OAuth (the Connect button) or pasted
+    v3 = "v3"  # an access token delivered by the v3 token request's notifier
+    analytics = "analytics"  # read-only, one year, generated on the Upstox developer page
+
+
+class TokenSource(StrEnum):
+    oauth = "oauth"
+    notifier = "notifier"
+    paste = "paste"
+    cli = "cli"
+    bootstrap = "bootstrap"  # UPSTOX_ACCESS_TOKEN, stored on start
+    demo = "demo"  # minted by the built-in twin
+
+
+class TokenStatus(StrEnum):
+    valid = "valid"
+    expired = "expired"
+    rejected = "rejected"
+
+
+def access_token_expiry(issued_at: datetime) -> datetime:
+    """The first 03:30 IST after `issued_at`: one made at 02:30 dies at 03:30 that day, one made at 09:00 at
+    03:30 the next day.
+
+    >>> from marketedge.clock import ist
+    >>> access_token_expiry(ist(2026, 11, 25, 9, 0)).isoformat()
+    '2026-11-26T03:30:00+05:30'
+    >>> access_token_expiry(ist(2026, 11, 25, 2, 30)).isoformat()
+    '2026-11-25T03:30:00+05:30'
+    """
+    local = issued_at.astimezone(IST)
+    death = datetime.combine(local.date(), ACCESS_TOKEN_DEATH, tzinfo=IST)
+    return death if local < death else death + timedelta(days=1)
+
+
+def expiry_for(kind: TokenKind, issued_at: datetime) -> datetime:
+    if kind is TokenKind.analytics:
+        return issued_at + ANALYTICS_LIFETIME
+    return access_token_expiry(issued_at)
