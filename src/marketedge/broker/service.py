@@ -713,9 +713,15 @@ class TokenService:
     async def _claim_nonce(self, nonce: str) -> bool:
         """True the first time a state's nonce is used (a replayed callback is refused)."""
         key = f"broker:{self.broker}:oauth:{nonce}"
-        if await self.cache.get(key) is not None:
-            return False
-        await self.cache.set(key, b"1", oauth.STATE_LIFETIME.total_seconds() + 60)
+        try:
+            if await self.cache.get(key) is not None:
+                return False
+            await self.cache.set(key, b"1", oauth.STATE_LIFETIME.total_seconds() + 60)
+        except Exception as exc:
+            # The signature, expiry and browser binding still hold; only replay detection is lost meanwhile.
+            log.warning(
+                "broker: token cache unavailable; OAuth state not marked used", error=type(exc).__name__
+            )
         return True
 
     # ------------------------------------------------------------------------------------------------------
