@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = runtime.db
         app.state.cache = runtime.backend
         app.state.scheduler = runtime.scheduler
-        app.state.market_data = MarketData(runtime.db, runtime.cache, runtime.calendar)
+        app.state.market_data = MarketData(
+            runtime.db, runtime.cache, runtime.calendar, display_delay_minutes=settings.display_delay_minutes
+        )
         rendered = RenderedCache(settings.rendered_cache_mb * 1024 * 1024)
         app.state.rendered = rendered
         app.state.live = LiveHub(app.state.market_data, rendered, runtime.bus, on_minute=hot.bump)

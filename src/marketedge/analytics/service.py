@@ -5,10 +5,11 @@ data. The universe and the session list are read from the database at most once 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -65,10 +66,20 @@ class Selected:
 
 
 class MarketData:
-    def __init__(self, database: Database, cache: MinuteCache, calendar: TradingCalendar) -> None:
+    def __init__(
+        self,
+        database: Database,
+        cache: MinuteCache,
+        calendar: TradingCalendar,
+        *,
+        display_delay_minutes: int = 0,
+    ) -> None:
         self._database = database
         self._cache = cache
         self._calendar = calendar
+        # DISPLAY_DELAY_MINUTES (docs/compliance.md): nothing newer than now − delay is ever served.
+        self._delay = timedelta(minutes=display_delay_minutes)
+        self._delayed: dict[tuple[str, date, date], tuple[DayFrame, int, DayFrame]] = {}
         self._universe = _Universe()
         self._lock = asyncio.Lock()
         self._sessions_memo: dict[str, tuple[datetime, list[store.DayCount]]] = {}
@@ -167,7 +178,29 @@ class MarketData:
                 details={"parameter": "expiry", "choices": [e.isoformat() for e in choices]},
             )
         frame = await self._cache.day(info.symbol, expiry, day)
+        if self._delay:
+            frame = self._until(info.symbol, expiry, day, frame, clock.now() - self._delay)
         return Selected(info.symbol, expiry, day, session, frame)
+
+    def _until(self, symbol: str, expiry: date, day: date, frame: DayFrame, last: datetime) -> DayFrame:
+        """The frame's minutes up to `last`, as views; the same cut of the same frame is reused, so what
+        readers derive from it once (DayFrame.derived) is kept for the minute."""
+        keep = bisect.bisect_right(frame.epoch_minutes, int(last.timestamp() // 60))
+        if keep == len(frame):
+            return frame
+        memo = self._delayed.get((symbol, expiry, day))
+        if memo is not None and memo[0] is frame and memo[1] == keep:
+            return memo[2]
+        cut = DayFrame(
+            frame.minutes[:keep],
+            frame.spot[:keep],
+            frame.strikes,
+            frame.values[:keep],
+            frame.source[:keep],
+            frame.epoch_minutes[:keep],
+        )
+        self._delayed[(symbol, expiry, day)] = (frame, keep, cut)
+        return cut
 
     # -- sessions -----------------------------------------------------------------------------------------
 
@@ -233,6 +266,8 @@ class MarketData:
         start = max(start or session.open, session.open)
         last_stored = frame.minutes[-1]
         end = min(end or last_stored, session.close)
+        if self._delay:  # no row, not even an empty one, for a minute still inside the delay
+            end = min(end, clock.floor_minute(clock.now() - self._delay))
         if end < start:
             raise InvalidInput("from must not be after to", details={"parameter": "from"})
         try:
