@@ -6,6 +6,7 @@ import asyncio
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
@@ -19,7 +20,8 @@ from marketedge import __version__
 from marketedge.analytics.service import MarketData
 from marketedge.api import health, market, status, universe
 from marketedge.api.admin_ingest import router as ingest_router
-from marketedge.api.hot import HotPathMiddleware, HotStore
+from marketedge.api.credentials import Credentials
+from marketedge.api.hot import HotStore, install_hot_path
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
 from marketedge.auth import install_security
@@ -58,11 +60,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rendered = RenderedCache(settings.rendered_cache_mb * 1024 * 1024)
         app.state.rendered = rendered
         app.state.live = LiveHub(app.state.market_data, rendered, runtime.bus, on_minute=hot.bump)
+        if settings.hot_grant_seconds > 0:
+            hot.credentials = Credentials(
+                runtime.db,
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                refresh_seconds=settings.hot_grant_seconds,
+            )
         app.state.ingest_trigger = IngestTrigger(runtime)
         app.state.status = StatusService(runtime)
         app.state.health = _health_service(app, settings)
         await runtime.start()
         await app.state.live.start()
+        if hot.credentials is not None:
+            await hot.credentials.start()
         log.info(
             "started",
             version=__version__,
@@ -74,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.live.stop()
+            if hot.credentials is not None:
+                await hot.credentials.stop()
             await runtime.stop()
             log.info("stopped")
 
@@ -89,13 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # Innermost (added first): answers already served this minute skip routing and the database (api/hot.py).
+    # Outermost: answers already served this minute skip the middleware, routing and database (api/hot.py).
     hot = HotStore(
         grant_seconds=settings.hot_grant_seconds,
         max_bytes=settings.rendered_cache_mb * 1024 * 1024 // 4,
     )
     app.state.hot = hot
-    app.add_middleware(HotPathMiddleware, store=hot, rate_limit=settings.api_rate_limit)
+    install_hot_path(app, hot, settings)
     install_error_handlers(app)
     app.add_exception_handler(UpstoxError, upstox_error_handler)
     install_security(app, settings)

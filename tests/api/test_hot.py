@@ -153,3 +153,51 @@ async def test_instruments_and_sessions_are_built_once_a_minute(
     pinned_clock.advance(timedelta(minutes=1))
     await viewer_http.get("/api/v1/instruments")
     assert rendered.builds == 3
+
+
+async def test_a_pages_requests_wait_for_one_check_of_their_credential(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    import asyncio
+
+    page = [
+        SUMMARY,
+        "/api/v1/instruments",
+        "/api/v1/sessions?instrument=NIFTY",
+        "/api/v1/chain?instrument=NIFTY",
+    ]
+    for path in page:  # someone else opened the page this minute: the answers are stored
+        assert (await viewer_http.get(path)).status_code == 200
+    newcomer = await sign_in(signed_app, signed_app.state.db, Role.viewer)
+    hits = signed_app.state.hot.hits
+    async with newcomer.client as http:
+        answers = await asyncio.gather(*(http.get(path) for path in page))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert signed_app.state.hot.hits - hits == 3  # one full check, three answered from memory after it
+
+
+async def test_a_known_stream_start_goes_straight_to_the_broadcaster(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    from tests.api.test_stream import StreamReader
+
+    cookie = [(b"cookie", f"me_session={viewer_http.cookies['me_session']}".encode())]
+    query = "instrument=NIFTY&delta_min=0.1&delta_max=0.5"
+    first = StreamReader(signed_app, "/api/v1/stream", query, cookie)
+    try:
+        opening = await first.next_event()
+        assert first.status == 200 and signed_app.state.hot.stream_hits == 0
+    finally:
+        await first.close()
+    second = StreamReader(signed_app, "/api/v1/stream", query, cookie)
+    try:
+        assert await second.next_event() == opening and second.status == 200
+        assert signed_app.state.hot.stream_hits == 1
+    finally:
+        await second.close()
+    anonymous = StreamReader(signed_app, "/api/v1/stream", query)
+    try:
+        body = (await __import__("asyncio").wait_for(anonymous.chunks.get(), 5)).decode()
+        assert anonymous.status == 401 and "event:" not in body
+    finally:
+        await anonymous.close()

@@ -58,7 +58,7 @@ async def test_many_subscribers_share_one_build_per_minute(hub_app: FastAPI) -> 
     params = StreamParams(
         first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
     )
-    streams = [hub.stream(hub.add(params, None), first) for _ in range(200)]
+    streams = [hub.stream(params, None, first) for _ in range(200)]
     try:
         opening = [await _next_event(s) for s in streams]
         assert len(set(opening)) == 1 and f"id: {LAST.isoformat()}".encode() in opening[0]
@@ -80,8 +80,7 @@ async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_
     params = StreamParams(
         first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
     )
-    subscriber = hub.add(params, None)
-    stream = hub.stream(subscriber, first)
+    stream = hub.stream(params, None, first)
     try:
         await _next_event(stream)
         for offset in range(1, 13):  # more minutes than its queue holds, while it does not read

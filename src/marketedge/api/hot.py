@@ -1,8 +1,11 @@
 """The hot path: an answer already served this minute goes to the next signed-in viewer who asks the same
 question straight from memory, without FastAPI's routing, validation, dependencies or a database read.
 
-Pure ASGI, inside the security and request-id middleware (so every answer keeps their headers and its access
-log line). It serves a request only when all of these hold, and otherwise hands it to the app unchanged:
+Pure ASGI, the outermost layer of the app's middleware stack (`install_hot_path`): an answer from here skips
+every other middleware too, so it applies their parts itself: the Host check and the proxy headers of the
+security middleware, its security headers, and a request id. It writes no access-log line per answer (that
+line costs a quarter of a hot answer's CPU): `app.state.hot.hits` and `stream_hits` count them instead.
+It serves a request only when all of these hold, and otherwise hands it to the app unchanged:
 
 - a GET to one of the market-data paths, with exactly the query string an earlier request had;
 - that earlier request was answered by the route (so it passed validation and authorization) in the same
@@ -11,23 +14,40 @@ log line). It serves a request only when all of these hold, and otherwise hands 
   `grant_seconds`, for a viewer route (a grant is only recorded after the route itself ran for it);
 - the caller's per-person rate limit is not spent.
 
+The live stream (`/api/v1/stream`) takes the same shortcut for its *start*: a granted caller asking with a
+query string the route has already validated today goes straight to the broadcaster. And the requests a page
+sends together (instruments, sessions, summary, chain) wait for one check of their shared credential instead
+of making one database read each.
+
 A revoked session or key therefore stops working on the hot path within `grant_seconds` (HOT_GRANT_SECONDS,
 default 30 s) on replicas that did not revoke it; the replica that revoked it forgets all grants at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import itertools
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from fastapi import FastAPI
 from limits import parse_many
+from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketedge import clock
-from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Rendered, etag_matches, seconds_to_next_minute
+from marketedge.api.credentials import Credentials
+from marketedge.api.params import parse_time
+from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Rendered, etag_matches
+from marketedge.auth.security_headers import _HEADERS as SECURITY_HEADERS
+from marketedge.auth.security_headers import HSTS, SecurityMiddleware
+from marketedge.config import Settings
+from marketedge.errors import error_bytes
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +59,12 @@ HOT_PATHS = (
     "/api/v1/greeks/strike",
 )
 SESSION_COOKIE = b"me_session"
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+STREAM_PATH = "/api/v1/stream"
+# Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
+STREAM_SLOT = "marketedge.hot.stream"
+VERIFY_WAIT_SECONDS = 10.0
 
 AnswerKey = tuple[str, bytes, bool]  # path, raw query string, CSV asked for by Accept
 Mark = tuple[int, int]  # stored-minute generation, clock minute
@@ -61,15 +87,43 @@ class HotStore:
         self._answers_mark: Mark = (-1, -1)
         self._bytes = 0
         self._grants: dict[bytes, _Grant] = {}
+        self.credentials: Credentials | None = (
+            None  # the snapshot of live sessions and keys (lifespan sets it)
+        )
+        self._streams: dict[bytes, Any] = {}  # query string → StreamParams, for the current day
+        self._streams_day: tuple[object, int] = (None, 0)
+        self._day_generation = 0
+        self._last_day: object = None
         self.hits = 0
+        self.stream_hits = 0
 
     @property
     def enabled(self) -> bool:
         return self.grant_seconds > 0
 
-    def bump(self) -> None:
-        """A minute was stored (here or on another replica): every stored answer may be out of date."""
+    def bump(self, announced: Any = None) -> None:
+        """A minute was stored (here or on another replica): every stored answer may be out of date, and a
+        minute of a new day changes what "the latest day" means for a stream's parameters."""
         self._generation += 1
+        day = getattr(getattr(announced, "minute", None), "date", lambda: None)()
+        if day is not None and day != self._last_day:
+            self._last_day = day
+            self._day_generation += 1
+
+    def _stream_day(self) -> tuple[object, int]:
+        return (clock.now().date(), self._day_generation)
+
+    def stream_params(self, query: bytes) -> Any:
+        if self._streams_day != self._stream_day():
+            return None
+        return self._streams.get(query)
+
+    def keep_stream(self, query: bytes, params: Any) -> None:
+        day = self._stream_day()
+        if self._streams_day != day or len(self._streams) >= 4096:
+            self._streams = {}
+            self._streams_day = day
+        self._streams[query] = params
 
     def mark(self) -> Mark:
         return (self._generation, int(clock.now().timestamp()) // 60)
@@ -115,23 +169,56 @@ class HotStore:
         self._grants.clear()
 
 
+def install_hot_path(app: FastAPI, store: HotStore, settings: Settings) -> None:
+    """Put the hot path outside the whole middleware stack the app builds (on its first request)."""
+    build = app.build_middleware_stack
+    checks = SecurityMiddleware(
+        _never_called, trusted_hosts=settings.trusted_hosts, trusted_proxies=settings.trusted_proxies
+    )
+
+    def build_with_hot_path() -> ASGIApp:
+        return HotPathMiddleware(build(), store=store, rate_limit=settings.api_rate_limit, checks=checks)
+
+    app.build_middleware_stack = build_with_hot_path  # type: ignore[method-assign]
+
+
+async def _never_called(scope: Scope, receive: Receive, send: Send) -> None:
+    raise RuntimeError("only the security middleware's checks are used here")
+
+
 class HotPathMiddleware:
-    def __init__(self, app: ASGIApp, *, store: HotStore, rate_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        store: HotStore,
+        rate_limit: str | None = None,
+        checks: SecurityMiddleware | None = None,
+    ) -> None:
         self.app = app
+        self.checks = checks
+        self._ids = itertools.count()
+        self._id_prefix = f"{os.getpid():x}{int(time.time()):x}"
         self.store = store
         self.paths = frozenset(HOT_PATHS)
-        self.limits: list[Any] = parse_many(rate_limit) if rate_limit else []
+        self.limits: list[tuple[int, int]] = [
+            (item.amount, item.get_expiry()) for item in (parse_many(rate_limit) if rate_limit else [])
+        ]
+        self._counts: dict[tuple[int, int], tuple[int, int]] = {}
+        self._verifying: dict[bytes, asyncio.Event] = {}
+        self._answering: dict[AnswerKey, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or scope["path"] not in self.paths
+            or (path not in self.paths and path != STREAM_PATH)
             or not self.store.enabled
         ):
             await self.app(scope, receive, send)
             return
-        authorization = cookie = accept_encoding = accept = if_none_match = b""
+        authorization = cookie = accept_encoding = accept = if_none_match = last_event_id = b""
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value
@@ -143,68 +230,200 @@ class HotPathMiddleware:
                 accept = value
             elif name == b"if-none-match":
                 if_none_match = value
-        credential = _credential(authorization, cookie)
-        if credential is None:
+            elif name == b"last-event-id":
+                last_event_id = value
+        presented = _credential(authorization, cookie)
+        if presented is None or (self.checks is not None and not self._passes_checks(scope)):
             await self.app(scope, receive, send)
             return
-        key: AnswerKey = (scope["path"], scope["query_string"], b"text/csv" in accept)
+        credential, kind, secret = presented
+        if self.store.granted(credential, time.monotonic()) is None:
+            self._from_snapshot(credential, kind, secret)
+        if path == STREAM_PATH:
+            await self._stream(scope, receive, send, credential, last_event_id)
+            return
+        key: AnswerKey = (path, scope["query_string"], b"text/csv" in accept)
         mark = self.store.mark()
-        now = time.monotonic()
         found = self.store.answer(key, mark)
+        if found is None and key in self._answering and self.store.granted(credential, time.monotonic()):
+            # Someone's request is building this answer: wait for it rather than queue for the full path.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._answering[key].wait(), VERIFY_WAIT_SECONDS)
+            mark = self.store.mark()
+            found = self.store.answer(key, mark)
         if found is not None:
-            grant = self.store.granted(credential, now)
-            if grant is not None and await self._within_limit(scope, grant.user_id):
+            grant = await self._grant(credential)
+            if grant is not None:
+                retry_after = self._spend(grant.user_id)
+                if retry_after:
+                    await self._refuse(scope, send, retry_after)
+                    return
                 self.store.hits += 1
-                await _send(send, found, b"gzip" in accept_encoding, if_none_match)
+                await _send(send, found, b"gzip" in accept_encoding, if_none_match, self._edge_headers(scope))
                 return
-        await self._full(scope, receive, send, key, mark, credential, now)
+        await self._full(scope, receive, send, credential, key, mark)
+
+    def _from_snapshot(self, credential: bytes, kind: str, secret: str) -> None:
+        """Grant a credential the snapshot of live sessions and keys vouches for (no database read)."""
+        snapshot = self.store.credentials
+        if snapshot is None:
+            return
+        user_id = snapshot.session_user(secret) if kind == "session" else snapshot.key_user(secret)
+        if user_id is not None:
+            self.store.grant(credential, user_id, time.monotonic())
+
+    async def _grant(self, credential: bytes) -> _Grant | None:
+        """The credential's grant; when a sibling request is checking it right now, wait for that check."""
+        grant = self.store.granted(credential, time.monotonic())
+        if grant is None and credential in self._verifying:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._verifying[credential].wait(), VERIFY_WAIT_SECONDS)
+            grant = self.store.granted(credential, time.monotonic())
+        return grant
 
     async def _full(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
-        key: AnswerKey,
-        mark: Mark,
         credential: bytes,
-        now: float,
+        key: AnswerKey | None = None,
+        mark: Mark | None = None,
     ) -> None:
-        """The app answers; when the route served a stored answer, keep it and the credential's grant."""
-        slot: list[Rendered] = []
-        scope[HOT_SLOT] = slot
+        """The app answers. When the route answered (so the credential passed the viewer check), the credential
+        is granted at once, and a stored answer or validated stream parameters are kept for the next caller."""
+        slot: list[Any] = []
+        scope[HOT_SLOT if key is not None else STREAM_SLOT] = slot
+        checking = (
+            credential not in self._verifying and self.store.granted(credential, time.monotonic()) is None
+        )
+        if checking:
+            self._verifying[credential] = asyncio.Event()
+        answering = key is not None and key not in self._answering
+        if answering:
+            assert key is not None
+            self._answering[key] = asyncio.Event()
         status = 0
 
+        def answered() -> None:
+            principal = scope.get("state", {}).get("principal")
+            user = getattr(principal, "user", None)
+            if user is not None:
+                self._spend(int(user.id))
+            if status in (200, 304) and slot and user is not None:
+                self.store.grant(credential, int(user.id), time.monotonic())
+                if key is not None and mark is not None:
+                    self.store.keep(key, mark, slot[-1])
+                elif key is None:  # a stream: its answer lasts as long as the client stays
+                    self.store.keep_stream(scope["query_string"], slot[-1])
+            if checking:
+                self._verifying.pop(credential).set()
+
         async def watch(message: Message) -> None:
-            nonlocal status
+            nonlocal status, checking
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered()
+                checking = False
             await send(message)
 
-        await self.app(scope, receive, watch)
-        if status not in (200, 304) or not slot:
-            return
-        self.store.keep(key, mark, slot[-1])
-        principal = scope.get("state", {}).get("principal")
-        user = getattr(principal, "user", None)
-        if user is not None:
-            self.store.grant(credential, int(user.id), now)
-
-    async def _within_limit(self, scope: Scope, user_id: int) -> bool:
-        security = getattr(scope["app"].state, "security", None) if "app" in scope else None
-        if security is None or not self.limits:
-            return True
         try:
-            # The same counter the full check uses (auth/deps.py), so the hot path spends the same allowance.
-            await security.limiter.hit(self.limits, "api", str(user_id), cheap=True)
-        except Exception:  # spent (or the store failed): the full path answers 429 or the error properly
-            return False
-        return True
+            await self.app(scope, receive, watch)
+        finally:
+            if checking:
+                self._verifying.pop(credential).set()
+            if answering:
+                assert key is not None
+                self._answering.pop(key).set()
+
+    async def _stream(
+        self, scope: Scope, receive: Receive, send: Send, credential: bytes, last_event_id: bytes
+    ) -> None:
+        """A stream start whose query the route validated today: straight to the broadcaster."""
+        params = self.store.stream_params(scope["query_string"])
+        grant = await self._grant(credential) if params is not None else None
+        if params is None or grant is None:
+            await self._full(scope, receive, send, credential)
+            return
+        retry_after = self._spend(grant.user_id)
+        if retry_after:
+            await self._refuse(scope, send, retry_after)
+            return
+        state = scope["app"].state
+        try:
+            last_seen = parse_time(last_event_id.decode("latin-1") or None, params.day, "Last-Event-ID")
+            selected = await state.market_data.select(params.symbol, params.expiry, params.day)
+        except Exception:  # a malformed Last-Event-ID, a day gone: the route answers it properly
+            await self._full(scope, receive, send, credential)
+            return
+        self.store.stream_hits += 1
+        response = StreamingResponse(
+            state.live.stream(params, last_seen, selected),
+            media_type="text/event-stream",
+            headers=STREAM_HEADERS,
+        )
+        response.raw_headers.extend(self._edge_headers(scope))
+        await response(scope, receive, send)
+
+    def _passes_checks(self, scope: Scope) -> bool:
+        """The security middleware's Host check and proxy headers, applied as it would (api answers only)."""
+        assert self.checks is not None
+        if self.checks.proxies:
+            self.checks._apply_proxy_headers(scope)
+        return self.checks._host_allowed(scope)
+
+    def _edge_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        """What the outer middlewares add to every answer: the security headers and a request id."""
+        headers = list(SECURITY_HEADERS)
+        if scope.get("scheme") == "https":
+            headers.append((b"strict-transport-security", HSTS.encode()))
+        headers.append((b"x-request-id", f"{self._id_prefix}{next(self._ids):x}".encode()))
+        return headers
+
+    def _spend(self, user_id: int) -> int:
+        """Count one request against the per-person allowance (API_RATE_LIMIT); 0 when within it, else the
+        seconds until it refills. Counted here in fixed windows (the limiter's own counter costs a third of a
+        hot answer); the full path's answers count here too, so a person has one allowance, not two."""
+        now = time.time()
+        counts = self._counts
+        if len(counts) > 200_000:
+            counts.clear()
+        for i, (amount, seconds) in enumerate(self.limits):
+            window = int(now // seconds)
+            started, used = counts.get((user_id, i), (window, 0))
+            if started != window:
+                started, used = window, 0
+            if used >= amount:
+                return max(1, int((window + 1) * seconds - now))
+            counts[(user_id, i)] = (started, used + 1)
+        return 0
+
+    async def _refuse(self, scope: Scope, send: Send, retry_after: int) -> None:
+        """429 in the one error shape, as the full path's limiter answers it."""
+        headers = self._edge_headers(scope)
+        request_id = headers[-1][1].decode()
+        body = error_bytes(
+            request_id,
+            "rate_limited",
+            f"Too many requests; try again in {retry_after} s.",
+            {"retry_after": retry_after},
+        )
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(retry_after).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
-def _credential(authorization: bytes, cookie: bytes) -> bytes | None:
-    """What identifies the caller, hashed (the Authorization header wins over the cookie, as in auth/deps.py)."""
+def _credential(authorization: bytes, cookie: bytes) -> tuple[bytes, str, str] | None:
+    """What identifies the caller: its digest (the grants' key), its kind and the secret itself (for the
+    snapshot). The Authorization header wins over the cookie, as in auth/deps.py."""
     if authorization:
-        return hashlib.blake2b(b"a:" + authorization, digest_size=20).digest()
+        scheme, _, presented = authorization.decode("latin-1").partition(" ")
+        kind = "key" if scheme.lower() == "bearer" else "other"
+        return hashlib.blake2b(b"a:" + authorization, digest_size=20).digest(), kind, presented.strip()
     if not cookie:
         return None
     token = None
@@ -216,13 +435,17 @@ def _credential(authorization: bytes, cookie: bytes) -> bytes | None:
             token = value.strip(b'"')
     if not token:
         return None
-    return hashlib.blake2b(b"c:" + token, digest_size=20).digest()
+    return hashlib.blake2b(b"c:" + token, digest_size=20).digest(), "session", token.decode("latin-1")
 
 
-async def _send(send: Send, rendered: Rendered, gzip_ok: bool, if_none_match: bytes) -> None:
+async def _send(
+    send: Send, rendered: Rendered, gzip_ok: bool, if_none_match: bytes, extra: list[tuple[bytes, bytes]]
+) -> None:
     headers = [
+        *extra,
         (b"etag", rendered.etag.encode()),
-        (b"cache-control", b"private, max-age=%d" % seconds_to_next_minute()),
+        # IST is UTC+05:30, so its minutes turn with the epoch's: the seconds to the next one, without datetimes.
+        (b"cache-control", b"private, max-age=%d" % max(1, 60 - int(clock.now().timestamp()) % 60)),
         (b"vary", PRIVATE_VARY.encode()),
     ]
     if rendered.filename:

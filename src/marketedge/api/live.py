@@ -63,7 +63,7 @@ class LiveHub:
         service: MarketData,
         rendered: RenderedCache,
         bus: MinuteBus,
-        on_minute: Callable[[], None] | None = None,
+        on_minute: Callable[[MinuteStored], None] | None = None,
     ) -> None:
         self._service = service
         self._rendered = rendered
@@ -128,7 +128,7 @@ class LiveHub:
                 announced = await queue.get()
                 self.announcements += 1
                 if self._on_minute is not None:
-                    self._on_minute()
+                    self._on_minute(announced)
                 try:
                     await self._announce(announced)
                 except Exception:
@@ -156,9 +156,12 @@ class LiveHub:
             subscriber.queue.put_nowait(item)
             subscriber.seen = item[0]
 
-    async def stream(self, subscriber: Subscriber, first: Selected) -> AsyncIterator[bytes]:
-        """The bytes of one SSE answer: the retry hint, the catch-up (if any), then each queued minute."""
-        params = subscriber.params
+    async def stream(
+        self, params: StreamParams, seen: datetime | None, first: Selected
+    ) -> AsyncIterator[bytes]:
+        """The bytes of one SSE answer: the retry hint, the catch-up (if any), then each queued minute. The
+        subscriber exists only while the answer is being sent (added here, removed when it ends)."""
+        subscriber = self.add(params, seen)
         yielded = subscriber.seen
         try:
             yield retry_hint()

@@ -13,6 +13,7 @@ from marketedge import clock
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
+from marketedge.api.hot import STREAM_HEADERS, STREAM_SLOT
 from marketedge.api.live import LiveHub, StreamParams
 from marketedge.api.market_schemas import (
     ChainRead,
@@ -274,9 +275,9 @@ async def stream(
     )
     # One broadcaster builds each minute's event once per parameter set for every subscriber (api/live.py).
     hub: LiveHub = request.app.state.live
-    subscriber = hub.add(params, last_seen)
+    slot = request.scope.get(STREAM_SLOT)
+    if slot is not None:  # the hot path starts the next identical stream without this route (api/hot.py)
+        slot.append(params)
     return StreamingResponse(
-        hub.stream(subscriber, first),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        hub.stream(params, last_seen, first), media_type="text/event-stream", headers=STREAM_HEADERS
     )

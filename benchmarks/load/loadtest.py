@@ -1,0 +1,600 @@
+"""Load test: N simulated traders against the app under a CPU quota and memory limit (a cgroup, as on Render).
+
+    .venv/bin/python benchmarks/load/loadtest.py steady --users 1000 --duration 600 --cpu 0.1   # Render free
+    .venv/bin/python benchmarks/load/loadtest.py storm  --users 1000 --cpu 0.1                  # 09:15 storm
+    .venv/bin/python benchmarks/load/loadtest.py steady --users 1000 --duration 600 --cpu 0.5   # Starter
+    .venv/bin/python benchmarks/load/loadtest.py throughput --cpu 1 --seconds 15                # one full core
+
+Each user has a session (made in the database beforehand: argon2 sign-ins are measured separately with
+--logins), opens the tracker page (instruments, sessions, summary, chain, with the ETags it already has),
+holds the live stream, changes the delta band now and then (new summary, stream reopened with Last-Event-ID)
+and reopens the page every few minutes. `storm`: every user opens the page within --storm-window seconds, then
+holds the stream. `throughput`: wrk (apt install wrk) against one cached summary, one session.
+
+The server (benchmarks/load/serve.py) runs in `run-constrained --cpu C --mem M` pinned to core 0, the client
+on core 1; a new minute is stored every --minute-seconds. Prints one Markdown table and, with --write-docs,
+puts it into docs/scaling.md between `<!-- load:NAME -->` markers. Bounded: every run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = str(ROOT / ".venv" / "bin" / "python")
+RUN_CONSTRAINED = "/work/shared/tools/run-constrained"
+DAY = "2026-11-25"
+BANDS = [(lo, hi) for lo in (0.05, 0.1, 0.15, 0.2) for hi in (0.4, 0.5, 0.6)]
+PAGE = ("instruments", "sessions", "summary", "chain")
+
+
+# -- preparing the database -------------------------------------------------------------------------------
+
+
+def prepare(work: Path, users: int, until: str) -> tuple[str, list[str]]:
+    """A copy of a simulated morning (made once with `marketedge simulate-day`) and `users` signed-in sessions."""
+    template = work / f"template-{DAY}-{until.replace(':', '')}.db"
+    if not template.exists():
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{template}", "LOG_LEVEL": "WARNING"}
+        subprocess.run(
+            [str(ROOT / ".venv/bin/marketedge"), "simulate-day", "--date", DAY, "--until", until],
+            check=True,
+            env=env,
+            cwd=work,
+        )
+    database = work / "load.db"
+    shutil.copy(template, database)
+    url = f"sqlite:///{database}"
+    tokens = asyncio.run(_sessions(url, users))
+    return url, tokens
+
+
+async def _sessions(url: str, count: int) -> list[str]:
+    from marketedge.auth import sessions, users
+    from marketedge.auth.roles import Role
+    from marketedge.config import load_settings
+    from marketedge.db import Database
+
+    settings = load_settings(database_url=url, marketedge_env="development", session_idle_minutes=600)
+    database = Database(settings.database_url)
+    tokens: list[str] = []
+    try:
+        async with database.sessions() as session:
+            for i in range(count):
+                user = await users.create_user(
+                    session, f"trader{i}@load.example.com", None, Role.viewer, check_rules=False
+                )
+                new = await sessions.start_session(session, user, settings, ip="127.0.0.1", user_agent="load")
+                tokens.append(new.token)
+            await session.commit()
+    finally:
+        await database.dispose()
+    return tokens
+
+
+# -- the server -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    stored_log: Path
+    stderr_path: Path
+    samples: list[tuple[float, int, float]] = field(default_factory=list)  # time, RSS bytes, CPU seconds
+
+    def pid(self) -> int | None:
+        """The Python process inside run-constrained."""
+        out = subprocess.run(["pgrep", "-f", f"serve.py.*--port {self.port}"], capture_output=True, text=True)
+        pids = [int(p) for p in out.stdout.split()]
+        return max(pids) if pids else None
+
+
+def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str | None = None) -> Server:
+    stored_log = work / "stored.jsonl"
+    stored_log.unlink(missing_ok=True)
+    stderr_path = work / "server.log"
+    command = [
+        RUN_CONSTRAINED,
+        "--cpu",
+        str(args.cpu),
+        "--mem",
+        args.mem,
+        "--stats",
+        "--",
+        "taskset",
+        "-c",
+        "0",
+        PY,
+        str(ROOT / "benchmarks/load/serve.py"),
+        "--database",
+        url,
+        "--start",
+        f"{DAY}T{args.start}",
+        "--port",
+        str(args.port),
+        "--minute-seconds",
+        str(args.minute_seconds),
+        "--stored-log",
+        str(stored_log),
+    ]
+    if rate_limit:
+        command += ["--rate-limit", rate_limit]
+    env = {**os.environ, "LOG_LEVEL": args.server_log_level, "SESSION_IDLE_MINUTES": "600"}
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=stderr_path.open("wb"), env=env, start_new_session=True
+    )
+    server = Server(process, args.port, stored_log, stderr_path)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{args.port}/health/live", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {stderr_path.read_text()[-2000:]}")
+        time.sleep(1)
+    stop_server(server)
+    raise SystemExit("server did not start within 180 s")
+
+
+def stop_server(server: Server) -> str:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(10)
+    text = server.stderr_path.read_text(errors="replace")
+    found = re.findall(r"run-constrained: .*", text)
+    return found[-1] if found else ""
+
+
+def _proc(pid: int) -> tuple[int, list[str]]:
+    """Resident bytes and the /proc stat fields of a process (a few hundred bytes read: no need for a thread)."""
+    with open(f"/proc/{pid}/status") as status, open(f"/proc/{pid}/stat") as stat:
+        found = re.search(r"VmRSS:\s+(\d+)", status.read())
+        return (int(found.group(1)) * 1024 if found else 0), stat.read().rsplit(")", 1)[1].split()
+
+
+async def sample_server(server: Server, stop: asyncio.Event) -> None:
+    pid = None
+    tick = os.sysconf("SC_CLK_TCK")
+    while not stop.is_set():
+        pid = pid or server.pid()
+        if pid:
+            try:
+                rss, fields = _proc(pid)
+                cpu = (int(fields[11]) + int(fields[12])) / tick
+                server.samples.append((time.time(), rss, cpu))
+            except (OSError, AttributeError):
+                pid = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+
+
+# -- the users --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: dict[str, dict[int, int]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    # (event id minute, received at) of minutes pushed while connected; a stream's first event (the catch-up
+    # sent on connecting) is not a delivery of a new minute and is timed as sse_first_event instead
+    events: list[tuple[str, float]] = field(default_factory=list)
+    sse_opened: int = 0
+    sse_first_event: list[float] = field(default_factory=list)
+
+    def record(self, kind: str, seconds: float, status: int) -> None:
+        self.latencies.setdefault(kind, []).append(seconds)
+        counts = self.statuses.setdefault(kind, {})
+        counts[status] = counts.get(status, 0) + 1
+        if status not in (200, 304):
+            self.errors.append(f"{kind}: HTTP {status}")
+
+
+class User:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        streams: httpx.AsyncClient,
+        token: str,
+        stats: Stats,
+        rng: random.Random,
+    ) -> None:
+        self.http, self.streams, self.stats, self.rng = http, streams, stats, rng
+        self.cookie = {"Cookie": f"me_session={token}", "Accept-Encoding": "gzip"}
+        self.etags: dict[str, str] = {}
+        self.band = rng.choice(BANDS)
+        self.last_event: str | None = None
+        self.stream_task: asyncio.Task[None] | None = None
+
+    def _url(self, what: str) -> str:
+        lo, hi = self.band
+        return {
+            "instruments": "/api/v1/instruments",
+            "sessions": "/api/v1/sessions?instrument=NIFTY",
+            "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+            "chain": "/api/v1/chain?instrument=NIFTY&strikes=15",
+        }[what]
+
+    async def get(self, what: str) -> None:
+        url = self._url(what)
+        headers = dict(self.cookie)
+        if url in self.etags:
+            headers["If-None-Match"] = self.etags[url]
+        started = time.perf_counter()
+        try:
+            answer = await self.http.get(url, headers=headers)
+            await answer.aread()
+        except httpx.HTTPError as exc:
+            self.stats.record(what, time.perf_counter() - started, 0)
+            self.stats.errors[-1] = f"{what}: {type(exc).__name__}"
+            return
+        self.stats.record(what, time.perf_counter() - started, answer.status_code)
+        if answer.status_code == 200 and "etag" in answer.headers:
+            self.etags[url] = answer.headers["etag"]
+
+    async def open_page(self) -> None:
+        await asyncio.gather(*(self.get(what) for what in PAGE))
+        self.restart_stream()
+
+    def restart_stream(self) -> None:
+        if self.stream_task is not None:
+            self.stream_task.cancel()
+        self.stream_task = asyncio.create_task(self.stream())
+
+    async def stream(self) -> None:
+        lo, hi = self.band
+        headers = dict(self.cookie)
+        if self.last_event:
+            headers["Last-Event-ID"] = self.last_event
+        url = f"/api/v1/stream?instrument=NIFTY&delta_min={lo}&delta_max={hi}"
+        started = time.perf_counter()
+        first = True
+        try:
+            async with self.streams.stream(
+                "GET", url, headers=headers, timeout=httpx.Timeout(30, read=60)
+            ) as answer:
+                if answer.status_code != 200:
+                    self.stats.record("stream", time.perf_counter() - started, answer.status_code)
+                    return
+                self.stats.sse_opened += 1
+                async for line in answer.aiter_lines():
+                    if line.startswith("id: "):
+                        now = time.time()
+                        self.last_event = line[4:]
+                        if first:
+                            self.stats.sse_first_event.append(time.perf_counter() - started)
+                            first = False
+                        else:
+                            self.stats.events.append((self.last_event, now))
+        except asyncio.CancelledError:
+            raise
+        except httpx.HTTPError as exc:
+            self.stats.errors.append(f"stream: {type(exc).__name__}")
+
+    async def steady(self, until: float) -> None:
+        await asyncio.sleep(self.rng.uniform(0, 60))  # arrivals over the first minute
+        await self.open_page()
+        next_page = time.monotonic() + self.rng.uniform(180, 300)
+        next_band = time.monotonic() + self.rng.uniform(60, 180)
+        while time.monotonic() < until:
+            await asyncio.sleep(1)
+            now = time.monotonic()
+            if now >= next_page:
+                next_page = now + self.rng.uniform(180, 300)
+                await self.open_page()
+            elif now >= next_band:
+                next_band = now + self.rng.uniform(60, 180)
+                self.band = self.rng.choice(BANDS)
+                await self.get("summary")
+                self.restart_stream()
+        await self.close()
+
+    async def storm(self, window: float, hold: float) -> None:
+        await asyncio.sleep(self.rng.uniform(0, window))
+        await self.open_page()
+        await asyncio.sleep(hold)
+        await self.close()
+
+    async def close(self) -> None:
+        if self.stream_task is not None:
+            self.stream_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.stream_task
+
+
+async def run_users(args: argparse.Namespace, tokens: list[str], server: Server) -> Stats:
+    stats = Stats()
+    rng = random.Random(args.seed)
+    # Page requests: either a connection per concurrent request (--connections 0: as if every browser reached
+    # the process itself), or a pool of keep-alive connections shared by everyone, as a platform's proxy
+    # (Render's, Vercel's) holds towards the service. Streams always have a connection each.
+    pooled = args.connections or None
+    limits = httpx.Limits(max_connections=pooled, max_keepalive_connections=pooled or len(tokens) * 2)
+    stream_limits = httpx.Limits(max_connections=None, max_keepalive_connections=len(tokens) * 2)
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_server(server, stop))
+    base = f"http://127.0.0.1:{args.port}"
+    async with (
+        httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(60, pool=120)) as http,
+        httpx.AsyncClient(base_url=base, limits=stream_limits, timeout=httpx.Timeout(60)) as streams,
+    ):
+        users = [User(http, streams, token, stats, random.Random(rng.random())) for token in tokens]
+        if args.scenario == "steady":
+            until = time.monotonic() + args.duration
+            await asyncio.gather(*(u.steady(until) for u in users))
+        else:
+            await asyncio.gather(*(u.storm(args.storm_window, args.hold) for u in users))
+    stop.set()
+    await sampler
+    return stats
+
+
+async def logins(args: argparse.Namespace, count: int) -> list[float]:
+    """Real sign-ins (argon2id) of `count` users with passwords, one after another."""
+    from marketedge.auth import users
+    from marketedge.auth.roles import Role
+    from marketedge.config import load_settings
+    from marketedge.db import Database
+
+    database = Database(load_settings(database_url=args.database_url).database_url)
+    password = "load test password 1234"
+    async with database.sessions() as session:
+        for i in range(count):
+            await users.create_user(
+                session, f"signin{i}@load.example.com", password, Role.viewer, check_rules=False
+            )
+        await session.commit()
+    await database.dispose()
+    took = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=60) as http:
+        for i in range(count):
+            started = time.perf_counter()
+            answer = await http.post(
+                "/api/v1/auth/login", json={"email": f"signin{i}@load.example.com", "password": password}
+            )
+            took.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                print(f"sign-in {i}: HTTP {answer.status_code}", file=sys.stderr)
+    return took
+
+
+# -- reporting --------------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(
+    args: argparse.Namespace,
+    stats: Stats,
+    server: Server,
+    cgroup: str,
+    elapsed: float,
+    login_times: list[float],
+) -> str:
+    stored: dict[str, float] = {}
+    if server.stored_log.exists():
+        for line in server.stored_log.read_text().splitlines():
+            item = json.loads(line)
+            if item["symbol"] == "NIFTY":
+                stored.setdefault(item["minute"], item["stored_at"])
+    delays = [received - stored[minute] for minute, received in stats.events if minute in stored]
+    page = [x for k in PAGE for x in stats.latencies.get(k, [])]
+    requests = sum(len(v) for v in stats.latencies.values())
+    rss = [s[1] for s in server.samples]
+    cpu_seconds = (server.samples[-1][2] - server.samples[0][2]) if len(server.samples) > 1 else float("nan")
+    span = (server.samples[-1][0] - server.samples[0][0]) if len(server.samples) > 1 else float("nan")
+    ms = lambda v: f"{v * 1000:,.0f} ms"  # noqa: E731
+    rows = [
+        (
+            "scenario",
+            f"{args.scenario}: {args.users} users, "
+            + (
+                f"{args.duration:.0f} s"
+                if args.scenario == "steady"
+                else f"all within {args.storm_window:.0f} s, held {args.hold:.0f} s"
+            ),
+        ),
+        (
+            "server",
+            f"run-constrained --cpu {args.cpu} --mem {args.mem}; a minute stored every {args.minute_seconds:g} s",
+        ),
+        (
+            "client connections",
+            f"page requests over {args.connections} shared keep-alive connections; streams: one each"
+            if args.connections
+            else "page requests: a connection per concurrent request; streams: one each",
+        ),
+        ("requests (page data)", f"{requests:,} in {elapsed:.0f} s = {requests / elapsed:,.1f} req/s"),
+        (
+            "errors",
+            f"{len(stats.errors)}"
+            + (f" ({', '.join(sorted(set(stats.errors))[:5])})" if stats.errors else ""),
+        ),
+        (
+            "page data p50 / p95 / p99 / max",
+            f"{ms(pct(page, 0.5))} / {ms(pct(page, 0.95))} / {ms(pct(page, 0.99))} / {ms(max(page) if page else 0)}",
+        ),
+    ]
+    for kind in PAGE:
+        values = stats.latencies.get(kind, [])
+        codes = ", ".join(f"{c}: {n}" for c, n in sorted(stats.statuses.get(kind, {}).items()))
+        rows.append((f"  {kind}", f"p50 {ms(pct(values, 0.5))}, p99 {ms(pct(values, 0.99))} ({codes})"))
+    rows += [
+        (
+            "SSE streams opened / first event p99",
+            f"{stats.sse_opened:,} / {ms(pct(stats.sse_first_event, 0.99))}",
+        ),
+        (
+            "SSE minute delivery (stored → received)",
+            f"{len(delays):,} events over {len(stored)} minutes: p50 {ms(pct(delays, 0.5))}, p99 {ms(pct(delays, 0.99))}, max {ms(max(delays) if delays else 0)}; within 5 s: {sum(d <= 5 for d in delays) / max(1, len(delays)):.2%}",
+        ),
+        ("server peak RSS (sampled each second)", f"{max(rss) / 2**20:,.0f} MiB" if rss else "-"),
+        (
+            "server CPU",
+            f"{cpu_seconds:,.1f} s over {span:,.0f} s = {cpu_seconds / span:.1%} of a core"
+            if span == span
+            else "-",
+        ),
+        ("cgroup", cgroup.replace("run-constrained: ", "") or "-"),
+    ]
+    if login_times:
+        rows.append(
+            (
+                "sign-ins (argon2id), one at a time",
+                f"{len(login_times)}: p50 {ms(pct(login_times, 0.5))}, max {ms(max(login_times))}",
+            )
+        )
+    load = os.getloadavg()
+    rows.append(
+        (
+            "machine",
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average at the end {load[0]:.1f}; {datetime.now().isoformat(timespec='minutes')}",
+        )
+    )
+    return "\n".join(["| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
+
+
+def write_docs(name: str, table: str, command: str) -> None:
+    path = ROOT / "docs" / "scaling.md"
+    text = path.read_text()
+    block = f"<!-- load:{name} -->\n```\n{command}\n```\n\n{table}\n<!-- /load:{name} -->"
+    pattern = re.compile(rf"<!-- load:{re.escape(name)} -->.*?<!-- /load:{re.escape(name)} -->", re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text + "\n" + block + "\n"
+    path.write_text(text)
+
+
+def throughput(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> str:
+    if shutil.which("wrk") is None:
+        raise SystemExit("throughput needs wrk (apt-get install wrk)")
+    server = start_server(args, url, work, rate_limit="100000000/minute")
+    try:
+        path = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
+        headers = ["-H", f"Cookie: me_session={tokens[0]}", "-H", "Accept-Encoding: gzip"]
+        httpx.get(
+            f"http://127.0.0.1:{args.port}{path}", headers={"Cookie": f"me_session={tokens[0]}"}, timeout=60
+        )
+        lines = []
+        for connections in (100, 1000):
+            out = subprocess.run(
+                [
+                    "taskset",
+                    "-c",
+                    "1",
+                    "wrk",
+                    "-t1",
+                    f"-c{connections}",
+                    f"-d{args.seconds}s",
+                    "--latency",
+                    *headers,
+                    f"http://127.0.0.1:{args.port}{path}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+            p99 = re.search(r"99%\s+(\S+)", out)
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            lines.append(
+                f"| {connections} connections | {float(rate.group(1)) if rate else 0:,.0f} req/s | p99 {p99.group(1) if p99 else '-'} | non-2xx {non2xx.group(1) if non2xx else 0} |"
+            )
+    finally:
+        cgroup = stop_server(server)
+    load = os.getloadavg()
+    return "\n".join(
+        [
+            f"| cached summary (hot path, gzip), --cpu {args.cpu} | req/s | latency | errors |",
+            "|---|---|---|---|",
+            *lines,
+            f"| machine | {os.cpu_count()} cores, load average {load[0]:.1f} | {cgroup.replace('run-constrained: ', '')[:120]} | |",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("scenario", choices=("steady", "storm", "throughput"))
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=600, help="steady: seconds (at most 900)")
+    parser.add_argument("--storm-window", type=float, default=10)
+    parser.add_argument(
+        "--hold", type=float, default=70, help="storm: seconds each user holds the stream after"
+    )
+    parser.add_argument("--seconds", type=int, default=15, help="throughput: seconds per wrk run")
+    parser.add_argument("--cpu", default="0.1")
+    parser.add_argument("--mem", default="512M")
+    parser.add_argument("--minute-seconds", type=float, default=60)
+    parser.add_argument(
+        "--start", default="12:00", help="IST minute the clock starts at (stored up to before it)"
+    )
+    parser.add_argument("--port", type=int, default=8900)
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=0,
+        help="page requests share this many keep-alive connections (0: no limit)",
+    )
+    parser.add_argument("--logins", type=int, default=0, help="real argon2 sign-ins to time after the run")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", default="/tmp/marketedge-load")
+    parser.add_argument("--server-log-level", default="INFO")
+    parser.add_argument("--write-docs", metavar="NAME", default=None)
+    args = parser.parse_args()
+    args.duration = min(args.duration, 900)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    hh, mm = map(int, args.start.split(":"))
+    until = f"{hh if mm else hh - 1:02d}:{(mm - 1) % 60:02d}"
+    url, tokens = prepare(work, max(1, args.users), until)
+    args.database_url = url
+    command = "python benchmarks/load/loadtest.py " + " ".join(sys.argv[1:])
+    if args.scenario == "throughput":
+        table = throughput(args, url, tokens, work)
+    else:
+        server = start_server(args, url, work)
+        started = time.monotonic()
+        try:
+            stats = asyncio.run(run_users(args, tokens, server))
+            elapsed = time.monotonic() - started
+            login_times = asyncio.run(logins(args, args.logins)) if args.logins else []
+        finally:
+            cgroup = stop_server(server)
+        table = report(args, stats, server, cgroup, elapsed, login_times)
+    print(table)
+    if args.write_docs:
+        write_docs(args.write_docs, table, command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Who may read market data right now, held in memory for the hot path: every live session and API key that
+passes the viewer check, read from the database in one query per table every `refresh_seconds`.
+
+At 0.1 CPU a database read per new caller is the cost that sinks a crowd (the 09:15 storm: a thousand people
+arriving within seconds, each with a session made hours earlier). With this snapshot their first request is
+answered from memory too. The rules are the ones `auth/deps.py` applies to a viewer route: not revoked, not
+past its absolute or idle limit, an active user with the viewer or admin role and no pending password
+change, and for a key the `read` or `admin` scope. What the snapshot cannot know (a session made or revoked
+since the last refresh) goes the full way or is refused there; a revocation reaches the hot path within one
+refresh. Sessions and keys used on the hot path get their `last_seen_at` / `last_used_at` written in one
+statement per refresh, so an active person's session does not idle out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+
+from marketedge import clock
+from marketedge.auth import api_keys, sessions
+from marketedge.auth.roles import Role, Scope
+from marketedge.db import Database
+from marketedge.models.user import ApiKey, User, UserSession
+
+log = structlog.get_logger(__name__)
+
+_READ_SCOPES = {Scope.read.value, Scope.admin.value}
+_VIEWER_ROLES = [r.value for r in Role if r.includes(Role.viewer)]
+_TOUCH_CHUNK = 500
+
+
+@dataclass(slots=True)
+class _Entry:
+    user_id: int
+    expires_at: datetime | None
+    last_seen_at: datetime | None  # sessions: for the idle limit
+
+
+class Credentials:
+    def __init__(self, database: Database, *, idle: timedelta, refresh_seconds: float) -> None:
+        self._database = database
+        self._idle = idle
+        self.refresh_seconds = refresh_seconds
+        self._sessions: dict[str, _Entry] = {}
+        self._keys: dict[str, _Entry] = {}
+        self._seen_sessions: set[str] = set()
+        self._seen_keys: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._good_until = 0.0  # time.monotonic(): a snapshot the database has not confirmed lately is unused
+        self.refreshes = 0
+
+    async def start(self) -> None:
+        await self.refresh()
+        self._task = asyncio.get_running_loop().create_task(self._every())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self._touch()
+
+    @property
+    def current(self) -> bool:
+        return time.monotonic() < self._good_until
+
+    def session_user(self, token: str) -> int | None:
+        """The user of a live session cookie, by the snapshot (None: unknown here; the full check decides)."""
+        if not self.current or not token or len(token) > 128:
+            return None
+        digest = sessions.token_hash(token)
+        entry = self._sessions.get(digest)
+        now = clock.utcnow()
+        if entry is None or (entry.expires_at is not None and now >= entry.expires_at):
+            return None
+        if entry.last_seen_at is not None and now - entry.last_seen_at >= self._idle:
+            return None
+        self._seen_sessions.add(digest)
+        return entry.user_id
+
+    def key_user(self, key: str) -> int | None:
+        if not self.current or not api_keys.looks_like_key(key):
+            return None
+        digest = api_keys.key_hash(key)
+        entry = self._keys.get(digest)
+        if entry is None or (entry.expires_at is not None and clock.utcnow() >= entry.expires_at):
+            return None
+        self._seen_keys.add(digest)
+        return entry.user_id
+
+    async def refresh(self) -> None:
+        """Touch what was used, then read the live sessions and keys again (one query each)."""
+        await self._touch()
+        now = clock.utcnow()
+        allowed = and_(
+            User.is_active.is_(True), User.must_change_password.is_(False), User.role.in_(_VIEWER_ROLES)
+        )
+        async with self._database.sessions() as session:
+            session_rows = await session.execute(
+                select(UserSession.id, UserSession.user_id, UserSession.expires_at, UserSession.last_seen_at)
+                .join(User, User.id == UserSession.user_id)
+                .where(UserSession.revoked_at.is_(None), UserSession.expires_at > now, allowed)
+            )
+            key_rows = await session.execute(
+                select(ApiKey.key_hash, ApiKey.user_id, ApiKey.expires_at, ApiKey.scopes)
+                .join(User, User.id == ApiKey.user_id)
+                .where(
+                    ApiKey.revoked_at.is_(None),
+                    or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+                    allowed,
+                )
+            )
+            fresh_sessions = {sid: _Entry(uid, expires, seen) for sid, uid, expires, seen in session_rows}
+            fresh_keys = {
+                digest: _Entry(uid, expires, None)
+                for digest, uid, expires, scopes in key_rows
+                if _READ_SCOPES & set(scopes or ())
+            }
+        self._sessions, self._keys = fresh_sessions, fresh_keys
+        self._good_until = time.monotonic() + 3 * self.refresh_seconds
+        self.refreshes += 1
+
+    async def _touch(self) -> None:
+        seen_sessions, self._seen_sessions = self._seen_sessions, set()
+        seen_keys, self._seen_keys = self._seen_keys, set()
+        if not seen_sessions and not seen_keys:
+            return
+        now = clock.utcnow()
+        async with self._database.sessions() as session:
+            for chunk in _chunks(sorted(seen_sessions)):
+                await session.execute(
+                    update(UserSession)
+                    .where(UserSession.id.in_(chunk), UserSession.revoked_at.is_(None))
+                    .values(last_seen_at=now)
+                )
+            for chunk in _chunks(sorted(seen_keys)):
+                await session.execute(
+                    update(ApiKey).where(ApiKey.key_hash.in_(chunk)).values(last_used_at=now)
+                )
+            await session.commit()
+
+    async def _every(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            try:
+                await self.refresh()
+            except Exception:
+                log.warning(
+                    "hot path: could not refresh the credentials; keeping the last ones", exc_info=True
+                )
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + _TOUCH_CHUNK] for i in range(0, len(items), _TOUCH_CHUNK)]
