@@ -33,6 +33,8 @@ from marketedge.ingest.redis_bus import make_bus
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.trigger import minute_done
 from marketedge.ingest.universe import tracked_targets
+from marketedge.ops.alerts import BACKFILL_FAILED, Alerts, Watchdog
+from marketedge.ops.retention import purge_logs
 from marketedge.store import StoredMinute
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import TwinServer
@@ -99,6 +101,9 @@ class Runtime:
             reminder_minutes=settings.renewal_reminder_minutes,
             scheduler=self.scheduler,
         )
+        # Operator alerts through the same sender, de-duplicated; the watchdog looks once a minute.
+        self.alerts = Alerts(self.alerter, remind_after=timedelta(minutes=settings.alert_remind_minutes))
+        self.watchdog = Watchdog(self, self.alerts)
         self.client = UpstoxClient(
             base_url, self.current_token, on_token_rejected=self.tokens.token_rejected, limiter=limiter
         )
@@ -161,6 +166,13 @@ class Runtime:
                 coalesce=True,
             )
             self.renewal.install(self.scheduler, self.leader.ensure)
+            self.scheduler.add_job(
+                self.watchdog.check,
+                CronTrigger(second=50, timezone=IST),
+                id="watchdog",
+                max_instances=1,
+                coalesce=True,
+            )
         if self.twin is not None:
             await self._start_demo()
         self._spawn(self._token_then_warm())
@@ -195,14 +207,22 @@ class Runtime:
             return await store.load_day(session, symbol, expiry, day, after)
 
     async def retention(self) -> int:
-        """Drop per-strike chain minutes older than RETENTION_DAYS (the leader does it once a day)."""
+        """Drop per-strike chain minutes older than RETENTION_DAYS, and audit events and run records past
+        their own windows (ops/retention.py); the leader does it once a day."""
         if not await self.leader.ensure():
             return 0
         cutoff = clock.utcnow() - timedelta(days=self.settings.retention_days)
         async with self.db.sessions() as session:
             removed = await store.delete_before(session, cutoff)
+            purged = await purge_logs(session, self.settings, clock.utcnow())
             await session.commit()
-        log.info("retention: old chain minutes removed", removed=removed, cutoff=cutoff.isoformat())
+        log.info(
+            "retention: old chain minutes removed",
+            removed=removed,
+            cutoff=cutoff.isoformat(),
+            audit_events=purged.audit_events,
+            ingest_runs=purged.ingest_runs,
+        )
         return removed
 
     async def _token_then_warm(self) -> None:
@@ -229,11 +249,18 @@ class Runtime:
         if not self.calendar.is_trading_day(today) or await self.current_token() is None:
             return
         try:
-            await backfill_day(
+            report = await backfill_day(
                 self.db, self.cache, self.client, self.calendar, today, rate=self.settings.greeks_rate
             )
-        except Exception:
+        except Exception as exc:
             log.warning("start-up backfill failed; `marketedge backfill` can retry", exc_info=True)
+            await self.alerts.fire(BACKFILL_FAILED, f"{today.isoformat()}: {type(exc).__name__}")
+            return
+        if report.errors:
+            failed = ", ".join(f"{label} ({error})" for label, error in sorted(report.errors.items()))
+            await self.alerts.fire(BACKFILL_FAILED, f"{today.isoformat()}: {failed}")
+        else:
+            await self.alerts.resolve(BACKFILL_FAILED, f"{today.isoformat()} filled")
 
     async def _warm(self) -> None:
         """Bring the latest session into the cache from the database (a restart starts warm)."""

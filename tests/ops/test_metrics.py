@@ -164,7 +164,7 @@ async def test_the_runtime_feeds_job_upstox_cache_and_stream_metrics(settings: S
 
         for _ in range(3):
             await runtime.cache.day("NIFTY", date.fromisoformat(expiry), minutes[0].date())
-        found = samples(_render(metrics))
+        found = samples((await metrics.render()).decode())
         runtime.bus.unsubscribe(queue)
     finally:
         metrics.unbind_runtime(runtime)
@@ -192,6 +192,9 @@ async def test_the_runtime_feeds_job_upstox_cache_and_stream_metrics(settings: S
     assert value(found, "marketedge_minute_pending_writes") == 0
     assert value(found, "marketedge_minute_job_paused_for_token") == 0
     assert ("marketedge_minute_behind_seconds", ()) in found
+    # The demo's analytics token: valid, about a year to go.
+    assert value(found, "marketedge_upstox_token_valid") == 1
+    assert 300 * 86400 < value(found, "marketedge_upstox_token_seconds_to_expiry") < 367 * 86400
 
 
 async def test_a_separate_listener_serves_metrics_without_sign_in() -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -46,6 +47,7 @@ log = structlog.get_logger(__name__)
 UNMATCHED = "unmatched"  # any path no route answers (404s, the UI's single-page fallback)
 _MAX_ERROR_CODES = 32  # distinct Upstox error codes kept as label values; the rest count as "other"
 
+TOKEN_READ_EVERY = timedelta(minutes=5)
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 JOB_BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0)
 UPSTOX_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -143,15 +145,14 @@ class Metrics:
             ["alert", "state"],
             registry=r,
         )
-        self.token_expiry = Gauge(
-            "marketedge_upstox_token_seconds_to_expiry",
-            "Seconds until the stored Upstox token expires (negative: expired; absent: no token or unknown).",
-            registry=r,
-        )
-        self._token_expiry_known = False
+        # The stored broker token, read at most every TOKEN_READ_EVERY (see _read_token).
+        self.token_valid_until: datetime | None = None
+        self.token_status: str | None = None
+        self._token_read_at: datetime | None = None
         self.latest_minute_ts = 0.0
         self._error_codes: set[str] = set()
         self._refreshers: list[Refresher] = []
+        self._token_refresher: Refresher | None = None
         self._runtime_collector: _RuntimeCollector | None = None
 
     # -- recording ---------------------------------------------------------------------------------------------
@@ -199,13 +200,9 @@ class Metrics:
         self.upstox_requests.labels(endpoint, str(status) if status else "none", kind).inc()
         self.upstox_duration.labels(endpoint).observe(seconds)
 
-    def set_token_expiry(self, expires_at: datetime | None) -> None:
-        """The broker token's expiry (None: no token, or not known): exported as seconds from now."""
-        if expires_at is None:
-            self._token_expiry_known = False
-            return
-        self._token_expiry_known = True
-        self.token_expiry.set((expires_at - clock.utcnow()).total_seconds())
+    def count_alert(self, alert: str, state: str) -> None:
+        """A listener of ops.alerts.Alerts."""
+        self.alerts_sent.labels(alert, state).inc()
 
     # -- wiring --------------------------------------------------------------------------------------------------
 
@@ -213,15 +210,37 @@ class Metrics:
         """Listen to the minute job and the Upstox client; read caches, SSE and the job's state at each scrape."""
         runtime.job.listeners.append(self.observe_run)
         runtime.client.on_attempt = self.observe_upstox
+        runtime.alerts.listeners.append(self.count_alert)
         self._runtime_collector = _RuntimeCollector(runtime, self)
         self.registry.register(self._runtime_collector)
+        self._token_refresher = partial(self._read_token, runtime)
+        self.add_refresher(self._token_refresher)
 
     def unbind_runtime(self, runtime: Runtime) -> None:
         if self.observe_run in runtime.job.listeners:
             runtime.job.listeners.remove(self.observe_run)
+        if self.count_alert in runtime.alerts.listeners:
+            runtime.alerts.listeners.remove(self.count_alert)
         if self._runtime_collector is not None:
             self.registry.unregister(self._runtime_collector)
             self._runtime_collector = None
+        if self._token_refresher in self._refreshers:
+            self._refreshers.remove(self._token_refresher)
+
+    async def _read_token(self, runtime: Runtime) -> None:
+        """The token's expiry from the token service, at most every TOKEN_READ_EVERY, and outside the hours
+        around a session only once: a scraper must not keep a scale-to-zero database awake all night."""
+        now = clock.now()
+        if self._token_read_at is not None:
+            if now - self._token_read_at < TOKEN_READ_EVERY:
+                return
+            session = runtime.calendar.session(now.date())
+            if session is None or not session.open - timedelta(hours=2) <= now <= session.close:
+                return
+        token = await runtime.tokens.token()
+        self._token_read_at = now
+        self.token_valid_until = token.valid_until if token is not None else None
+        self.token_status = token.status.value if token is not None else None
 
     def add_refresher(self, refresher: Refresher) -> None:
         """Something to await before each scrape (readings that need I/O)."""
@@ -234,8 +253,6 @@ class Metrics:
                 await asyncio.wait_for(refresher(), timeout=2)
             except Exception as exc:
                 log.warning("metrics refresher failed", error=type(exc).__name__)
-        if not self._token_expiry_known:
-            self.token_expiry.set(float("nan"))
         return generate_latest(self.registry)
 
 
@@ -280,6 +297,19 @@ class _RuntimeCollector(Collector):
             int(runtime.leader.is_leader),
         )
         yield _gauge("marketedge_minute_behind_seconds", _BEHIND_HELP, self._behind(runtime))
+        metrics = self._metrics
+        if metrics.token_status is not None:
+            yield _gauge(
+                "marketedge_upstox_token_valid",
+                "1 while the stored Upstox token is valid (0: expired or rejected; absent: none stored).",
+                int(metrics.token_status == "valid"),  # noqa: S105 (a status, not a secret)
+            )
+        if metrics.token_valid_until is not None:
+            yield _gauge(
+                "marketedge_upstox_token_seconds_to_expiry",
+                "Seconds until the stored Upstox token expires (negative once it has).",
+                (metrics.token_valid_until - clock.now()).total_seconds(),
+            )
 
     def _behind(self, runtime: Runtime) -> float:
         last = self._metrics.latest_minute_ts
