@@ -42,7 +42,9 @@ describe("the app shell", () => {
     await user.click(screen.getByRole("link", { name: "Option chain" }));
 
     const heading = await screen.findByRole("heading", { level: 1, name: "Option chain" });
-    expect(document.title).toBe("Option chain · Market Edge");
+    await waitFor(() => {
+      expect(document.title).toBe("Option chain · Market Edge");
+    });
     expect(screen.getByRole("link", { name: "Option chain" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByRole("link", { name: "Tracker" })).not.toHaveAttribute("aria-current");
     await waitFor(() => {
