@@ -16,7 +16,7 @@ from marketedge.config import Settings, load_settings
 from marketedge.ingest.job import Outcome, RunResult
 from marketedge.ingest.simulate import run_minutes
 from marketedge.ingest.universe import set_universe
-from marketedge.ops.metrics import UNMATCHED, Metrics, MetricsServer
+from marketedge.ops.metrics import UNMATCHED, Metrics, MetricsMiddleware, MetricsServer
 from marketedge.runtime import Runtime
 from marketedge.upstox.errors import RateLimited, TokenInvalid
 from tests.auth_fixtures import api_key_for, make_user, sign_in
@@ -85,6 +85,8 @@ async def test_requests_are_labelled_by_route_template_not_path(
     }
     assert not any(r and ("999" in r or "/nope/" in r) for r in routes)
     assert value(found, "marketedge_http_requests_in_flight") == 1  # the scrape itself
+    # Outside everything the app builds, the hot path included: every answer is counted.
+    assert isinstance(app.middleware_stack, MetricsMiddleware)
 
 
 def test_minute_job_results_become_counters_with_the_index_as_label() -> None:

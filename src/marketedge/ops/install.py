@@ -1,5 +1,5 @@
-"""Wires operations into an app: the metrics middleware (outermost, so refusals and 500s are counted too), the
-/metrics route, and at start-up the runtime's hooks and the optional separate metrics listener."""
+"""Wires operations into an app: the metrics middleware (outermost, so refusals, 500s and hot-path answers are
+counted too), the /metrics route, and at start-up the runtime's hooks and the optional separate listener."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from marketedge.config import Settings
 from marketedge.ops.metrics import Metrics, MetricsMiddleware, MetricsServer
@@ -15,10 +16,16 @@ from marketedge.ops.metrics import router as metrics_router
 
 
 def install_operations(app: FastAPI, settings: Settings) -> Metrics:
-    """Call after every other middleware is added (the last one added is the outermost)."""
+    """Call last: the metrics middleware wraps the whole stack the app builds, the hot path included (which
+    itself sits outside the middleware stack, api/hot.py), so every answer is counted."""
     metrics = Metrics()
     app.state.metrics = metrics
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    build = app.build_middleware_stack
+
+    def build_with_metrics() -> ASGIApp:
+        return MetricsMiddleware(build(), metrics)
+
+    app.build_middleware_stack = build_with_metrics  # type: ignore[method-assign]
     app.include_router(metrics_router)
     inner = app.router.lifespan_context
 

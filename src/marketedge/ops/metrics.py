@@ -10,6 +10,8 @@ docs/operations.md for several workers or replicas.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
@@ -26,7 +28,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -71,24 +73,10 @@ class Metrics:
             __version__
         ).set(1)
 
-        self.http_requests = Counter(
-            "marketedge_http_requests",
-            "HTTP requests answered, by route template and status code.",
-            ["method", "route", "status"],
-            registry=r,
-        )
-        self.http_duration = Histogram(
-            "marketedge_http_request_duration_seconds",
-            "Time to answer, by route template (event streams: time to the response headers).",
-            ["method", "route"],
-            buckets=HTTP_BUCKETS,
-            registry=r,
-        )
-        self.http_in_flight = Gauge(
-            "marketedge_http_requests_in_flight",
-            "Requests being answered now (event streams included).",
-            registry=r,
-        )
+        # Requests are counted in plain numbers on the event loop (no locks; ~1 µs a request) and turned
+        # into metric families only at scrape time.
+        self.http = HttpStats()
+        r.register(self.http)
 
         self.job_runs = Counter(
             "marketedge_minute_job_runs",
@@ -158,8 +146,7 @@ class Metrics:
     # -- recording ---------------------------------------------------------------------------------------------
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(method, route, str(status)).inc()
-        self.http_duration.labels(method, route).observe(seconds)
+        self.http.observe(method, route, status, seconds)
 
     def observe_run(self, result: RunResult) -> None:
         """A listener of MinuteJob: one call per finished (or dropped) run."""
@@ -256,6 +243,51 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+class HttpStats(Collector):
+    """Per route template: answers by status, and a latency histogram, as plain numbers (one event loop
+    writes them; a scrape reads a consistent enough snapshot)."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self._answers: dict[tuple[str, str, int], int] = {}
+        # (method, route) → [count per bucket (not cumulative; the last is +Inf), sum of seconds]
+        self._latency: dict[tuple[str, str], list[Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        self._answers[key] = self._answers.get(key, 0) + 1
+        latency = self._latency.get((method, route))
+        if latency is None:
+            latency = self._latency[(method, route)] = [[0] * (len(HTTP_BUCKETS) + 1), 0.0]
+        latency[0][bisect.bisect_left(HTTP_BUCKETS, seconds)] += 1
+        latency[1] += seconds
+
+    def collect(self) -> Iterable[Metric]:
+        answers = CounterMetricFamily(
+            "marketedge_http_requests",
+            "HTTP requests answered, by route template and status code.",
+            labels=["method", "route", "status"],
+        )
+        for (method, route, status), count in list(self._answers.items()):
+            answers.add_metric([method, route, str(status)], count)
+        yield answers
+        latency = HistogramMetricFamily(
+            "marketedge_http_request_duration_seconds",
+            "Time to answer, by route template (event streams: time to the response headers).",
+            labels=["method", "route"],
+        )
+        for (method, route), (counts, total) in list(self._latency.items()):
+            cumulative = list(itertools.accumulate(counts))
+            buckets = [(str(le), n) for le, n in zip(HTTP_BUCKETS, cumulative, strict=False)]
+            latency.add_metric([method, route], [*buckets, ("+Inf", cumulative[-1])], total)
+        yield latency
+        yield _gauge(
+            "marketedge_http_requests_in_flight",
+            "Requests being answered now (event streams included).",
+            self.in_flight,
+        )
+
+
 class _RuntimeCollector(Collector):
     """Scrape-time readings of in-memory state: no I/O, so a scrape costs microseconds."""
 
@@ -345,25 +377,25 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
-        first_byte: float | None = None
+        headers_at = 0.0
 
         async def timed_send(message: Message) -> None:
-            nonlocal status, first_byte
+            nonlocal status, headers_at
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if _is_stream(message):
-                    first_byte = time.perf_counter()
+                headers_at = time.perf_counter()
             await send(message)
 
-        self.metrics.http_in_flight.inc()
+        http = self.metrics.http
+        http.in_flight += 1
         try:
             await self.app(scope, receive, timed_send)
         finally:
-            self.metrics.http_in_flight.dec()
-            ended = first_byte if first_byte is not None else time.perf_counter()
-            self.metrics.observe_request(
-                scope.get("method", "?"), self._route(scope), status, ended - started
-            )
+            http.in_flight -= 1
+            route = self._route(scope)
+            # An event stream lasts as long as the reader stays: its latency is the time to its headers.
+            ended = headers_at if headers_at and route.endswith("/stream") else time.perf_counter()
+            http.observe(scope.get("method", "?"), route, status, ended - started)
 
     def _route(self, scope: Scope) -> str:
         route: Any = scope.get("route")
@@ -378,12 +410,6 @@ class MetricsMiddleware:
             self._fixed_paths = (len(routes), frozenset(fixed))
         raw = scope.get("path", "")
         return raw if raw in self._fixed_paths[1] else UNMATCHED
-
-
-def _is_stream(message: Message) -> bool:
-    return any(
-        k == b"content-type" and v.startswith(b"text/event-stream") for k, v in message.get("headers", ())
-    )
 
 
 # -- the /metrics route, and an optional listener of its own --------------------------------------------------------
