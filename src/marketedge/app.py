@@ -18,7 +18,7 @@ from starlette.types import Scope
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api import health, market, status, universe
+from marketedge.api import health, legal, market, status, universe
 from marketedge.api.admin_ingest import router as ingest_router
 from marketedge.api.credentials import Credentials
 from marketedge.api.hot import HotStore, install_hot_path
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(status.router)
     app.include_router(universe.router)
+    app.include_router(legal.router)
+    app.include_router(legal.consent_router)
     _mount_ui(app, settings.frontend_dist)
     return app
 

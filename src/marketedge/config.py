@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(default=400, ge=365, le=3650)
     # Days the record of each minute-job run (ingest_run) is kept.
     ingest_run_retention_days: int = Field(default=90, ge=7, le=3650)
+    # Who runs this deployment and how to reach them: named in the privacy notice and the terms (docs/compliance.md).
+    legal_operator: str | None = Field(default=None, max_length=200)
+    legal_contact: str | None = Field(default=None, max_length=200)
+    # Refuse signed-in people every route but their account and the consent itself until they have accepted the
+    # current privacy notice and terms. Turn on once the UI shows the consent screen (docs/compliance.md).
+    consent_required: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from marketedge import migrate
 from marketedge.config import get_settings, normalise_database_url
 from marketedge.db import Database
+from marketedge.logs import configure_logging
 from marketedge.models import AuditEvent
 from marketedge.ops import backup as ops_backup
 from marketedge.ops.backup import BackupError, Manifest, NotEmpty, read_manifest
@@ -206,6 +207,7 @@ def test_the_commands_back_up_and_restore(
     done = runner.invoke(app, ["restore", "--input", str(written), "--encrypt-key-file", str(key_file)])
     assert done.exit_code == 1 and "--force" in done.output
     get_settings.cache_clear()
+    configure_logging("INFO", "json")  # the commands set up console logging for the whole process: undo it
 
 
 def read_manifest_time(path: Path):  # type: ignore[no-untyped-def]

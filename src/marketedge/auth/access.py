@@ -22,6 +22,8 @@ OPEN_ROUTES: dict[tuple[str, str], Level] = {
     ("POST", "/api/v1/auth/register"): Level.public,  # exists only when ALLOW_REGISTRATION is on
     ("GET", "/api/v1/broker/upstox/callback"): Level.public,  # Upstox's OAuth redirect lands here
     ("POST", "/api/v1/broker/upstox/notifier"): Level.webhook,  # Upstox's token notifier
+    ("GET", "/api/v1/legal"): Level.public,  # the privacy notice, terms, disclaimer: read before signing in
+    ("GET", "/api/v1/legal/{name}"): Level.public,
 }
 # The UI's static files (mounts), open too.
 OPEN_MOUNTS = ("/assets",)

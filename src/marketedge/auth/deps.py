@@ -29,6 +29,7 @@ from marketedge.config import Settings
 from marketedge.db import SessionDep
 from marketedge.errors import Forbidden, Unauthorized
 from marketedge.models.user import ApiKey, User, UserSession
+from marketedge.ops.consent import CONSENT_FREE_PATHS, require_current
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -200,6 +201,15 @@ class require(_Declared):  # lower case: it reads as a verb in Depends(require(R
         assert access.role is not None
         if not principal.role.includes(access.role):
             raise Forbidden(f"This needs the {access.role.value} role.")
+        if (
+            principal.via == "session"
+            and security_state(request).settings.consent_required
+            and not access.while_password_change_pending
+            and getattr(request.scope.get("route"), "path", None) not in CONSENT_FREE_PATHS
+        ):
+            # DPDP consent (docs/compliance.md): before it, only the routes usable while a password change is
+            # pending (me, logout, the consent itself) and your data's download and deletion.
+            await require_current(request.app.state.db, principal.user.id)
         return principal
 
 

@@ -2,6 +2,7 @@
 
 from marketedge.models.audit import AuditEvent
 from marketedge.models.broker import BrokerToken, BrokerTokenRequest
+from marketedge.models.consent import Consent
 from marketedge.models.market import ChainMinuteRecord, IngestRun, Instrument, TrackedExpiry
 from marketedge.models.user import ApiKey, User, UserSession
 
@@ -11,6 +12,7 @@ __all__ = [
     "BrokerToken",
     "BrokerTokenRequest",
     "ChainMinuteRecord",
+    "Consent",
     "IngestRun",
     "Instrument",
     "TrackedExpiry",
