@@ -347,14 +347,23 @@ def worker() -> None:
     _prepare_database(settings.database_url, always_upgrade=False)
 
     async def run() -> None:
+        from marketedge.ops.metrics import Metrics, MetricsServer
         from marketedge.runtime import Runtime
 
         runtime = await Runtime.create(settings)
         await runtime.start()
+        metrics_server = None
+        if settings.metrics_port:  # no web server here: the job's metrics on their own listener
+            metrics = Metrics()
+            metrics.bind_runtime(runtime)
+            metrics_server = MetricsServer(metrics, settings.metrics_host, settings.metrics_port)
+            await metrics_server.start()
         typer.echo("worker: polling every minute of the session (Ctrl+C stops it)", err=True)
         try:
             await asyncio.Event().wait()
         finally:
+            if metrics_server is not None:
+                await metrics_server.stop()
             await runtime.stop()
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -3,7 +3,12 @@ minute job, Upstox calls, caches, SSE and the process all show up with bounded l
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -218,3 +223,36 @@ def _render(metrics: Metrics) -> str:
     from prometheus_client import generate_latest
 
     return generate_latest(metrics.registry).decode()
+
+
+def test_the_worker_serves_its_metrics_on_metrics_port(tmp_path: Path, free_tcp_port: int) -> None:
+    env = {
+        **os.environ,
+        "MARKETEDGE_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}",
+        "METRICS_PORT": str(free_tcp_port),
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("marketedge")), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{free_tcp_port}/metrics", timeout=2)
+                break
+            except httpx.TransportError:
+                assert worker.poll() is None, worker.stderr.read() if worker.stderr else b""
+                assert time.monotonic() < deadline, "the worker's metrics listener never answered"
+                time.sleep(0.3)
+        assert answer.status_code == 200
+        found = samples(answer.text)
+        assert value(found, "marketedge_leader") == 1
+        assert ("marketedge_minute_behind_seconds", ()) in found
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
