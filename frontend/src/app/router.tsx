@@ -5,14 +5,12 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { RouteErrorBoundary } from "@/components/ErrorBoundary";
 import { NotFound } from "@/components/NotFound";
 import { Skeleton } from "@/components/Skeleton";
-import { AccountMenu } from "@/features/auth/components/AccountMenu";
-import { RequireSignIn } from "@/features/auth/components/RequireSignIn";
 
 function RootLayout() {
   // While the next page's chunk loads, the current page stays on screen and a thin bar shows progress.
   const navigation = useNavigation();
   return (
-    <AppShell busy={navigation.state === "loading"} account={<AccountMenu />}>
+    <AppShell busy={navigation.state === "loading"}>
       <Outlet />
       <ScrollRestoration />
     </AppShell>
@@ -45,31 +43,24 @@ export const routes: RouteObject[] = [
     ErrorBoundary: RootError,
     children: [
       {
-        // Market data is for signed-in people only: without a session these send to the sign-in page.
-        Component: RequireSignIn,
+        index: true,
         ErrorBoundary: RouteErrorBoundary,
-        children: [
-          {
-            index: true,
-            ErrorBoundary: RouteErrorBoundary,
-            lazy: async () => ({ Component: (await import("@/features/tracker/components/TrackerPage")).TrackerPage }),
-          },
-          {
-            path: "chain",
-            ErrorBoundary: RouteErrorBoundary,
-            lazy: async () => ({ Component: (await import("@/features/chain/components/ChainPage")).ChainPage }),
-          },
-          {
-            path: "broker",
-            ErrorBoundary: RouteErrorBoundary,
-            lazy: async () => ({ Component: (await import("@/features/broker/components/BrokerPage")).BrokerPage }),
-          },
-        ],
+        lazy: async () => ({ Component: (await import("@/features/tracker/components/TrackerPage")).TrackerPage }),
+      },
+      {
+        path: "chain",
+        ErrorBoundary: RouteErrorBoundary,
+        lazy: async () => ({ Component: (await import("@/features/chain/components/ChainPage")).ChainPage }),
       },
       {
         path: "status",
         ErrorBoundary: RouteErrorBoundary,
         lazy: async () => ({ Component: (await import("@/features/status/components/StatusPage")).StatusPage }),
+      },
+      {
+        path: "broker",
+        ErrorBoundary: RouteErrorBoundary,
+        lazy: async () => ({ Component: (await import("@/features/broker/components/BrokerPage")).BrokerPage }),
       },
       {
         path: "login",

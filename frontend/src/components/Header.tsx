@@ -1,11 +1,10 @@
 // The top bar: product name, main navigation, theme switch and sign-in.
-import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { PRODUCT_NAME } from "@/lib/document-title";
 import { Nav } from "./Nav";
 import { ThemeToggle } from "./ThemeToggle";
 
-export function Header({ account }: { account?: ReactNode }) {
+export function Header() {
   return (
     <header className="header">
       <Link to="/" className="header__brand">
@@ -17,11 +16,9 @@ export function Header({ account }: { account?: ReactNode }) {
       <Nav />
       <div className="header__actions">
         <ThemeToggle />
-        {account ?? (
-          <Link to="/login" className="header__signin">
-            Sign in
-          </Link>
-        )}
+        <Link to="/login" className="header__signin">
+          Sign in
+        </Link>
       </div>
     </header>
   );
