@@ -205,9 +205,15 @@ class Stats:
     events: list[tuple[str, float]] = field(default_factory=list)
     sse_opened: int = 0
     sse_first_event: list[float] = field(default_factory=list)
+    client_cpu: float = 0.0
+
+    settled: list[float] = field(default_factory=list)  # page data started after the arrivals (see --settle)
+    settle_at: float = 0.0
 
     def record(self, kind: str, seconds: float, status: int) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
+        if kind in PAGE and time.monotonic() - seconds >= self.settle_at:
+            self.settled.append(seconds)
         counts = self.statuses.setdefault(kind, {})
         counts[status] = counts.get(status, 0) + 1
         if status not in (200, 304):
@@ -327,29 +333,48 @@ class User:
 
 
 async def run_users(args: argparse.Namespace, tokens: list[str], server: Server) -> Stats:
-    stats = Stats()
+    stats = Stats(settle_at=time.monotonic() + args.settle)
+    cpu_before = sum(os.times()[:2])
     rng = random.Random(args.seed)
-    # Page requests: either a connection per concurrent request (--connections 0: as if every browser reached
-    # the process itself), or a pool of keep-alive connections shared by everyone, as a platform's proxy
-    # (Render's, Vercel's) holds towards the service. Streams always have a connection each.
-    pooled = args.connections or None
-    limits = httpx.Limits(max_connections=pooled, max_keepalive_connections=pooled or len(tokens) * 2)
-    stream_limits = httpx.Limits(max_connections=None, max_keepalive_connections=len(tokens) * 2)
+    # Page requests: by default each user has its own keep-alive connections, at most 6 like a browser
+    # (--connections 0); or everyone shares a pool of N, as a platform's proxy holds towards the service (httpx's
+    # pool gets slow with thousands waiting on it: the client, not the server, then sets the latency).
+    # Streams always have a connection each.
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_server(server, stop))
     base = f"http://127.0.0.1:{args.port}"
-    async with (
-        httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(60, pool=120)) as http,
-        httpx.AsyncClient(base_url=base, limits=stream_limits, timeout=httpx.Timeout(60)) as streams,
-    ):
-        users = [User(http, streams, token, stats, random.Random(rng.random())) for token in tokens]
+    timeout = httpx.Timeout(60, pool=120)
+    stream_limits = httpx.Limits(max_connections=None, max_keepalive_connections=len(tokens) * 2)
+    shared = (
+        httpx.AsyncClient(
+            base_url=base, limits=httpx.Limits(max_connections=args.connections), timeout=timeout
+        )
+        if args.connections
+        else None
+    )
+    own = (
+        []
+        if shared
+        else [
+            httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=6), timeout=timeout)
+            for _ in tokens
+        ]
+    )
+    async with httpx.AsyncClient(base_url=base, limits=stream_limits, timeout=httpx.Timeout(60)) as streams:
+        users = [
+            User(shared or own[i], streams, token, stats, random.Random(rng.random()))
+            for i, token in enumerate(tokens)
+        ]
         if args.scenario == "steady":
             until = time.monotonic() + args.duration
             await asyncio.gather(*(u.steady(until) for u in users))
         else:
             await asyncio.gather(*(u.storm(args.storm_window, args.hold) for u in users))
+    for client in [*own, *([shared] if shared else [])]:
+        await client.aclose()
     stop.set()
     await sampler
+    stats.client_cpu = sum(os.times()[:2]) - cpu_before
     return stats
 
 
@@ -431,7 +456,7 @@ def report(
             "client connections",
             f"page requests over {args.connections} shared keep-alive connections; streams: one each"
             if args.connections
-            else "page requests: a connection per concurrent request; streams: one each",
+            else "each user: up to 6 keep-alive connections (a browser) and one stream",
         ),
         ("requests (page data)", f"{requests:,} in {elapsed:.0f} s = {requests / elapsed:,.1f} req/s"),
         (
@@ -444,6 +469,14 @@ def report(
             f"{ms(pct(page, 0.5))} / {ms(pct(page, 0.95))} / {ms(pct(page, 0.99))} / {ms(max(page) if page else 0)}",
         ),
     ]
+    if args.scenario == "steady":
+        rows.append(
+            (
+                f"page data after the first {args.settle:.0f} s (arrivals over)",
+                f"{len(stats.settled):,} requests: p50 {ms(pct(stats.settled, 0.5))}, p95 "
+                f"{ms(pct(stats.settled, 0.95))}, p99 {ms(pct(stats.settled, 0.99))}",
+            )
+        )
     for kind in PAGE:
         values = stats.latencies.get(kind, [])
         codes = ", ".join(f"{c}: {n}" for c, n in sorted(stats.statuses.get(kind, {}).items()))
@@ -456,6 +489,10 @@ def report(
         (
             "SSE minute delivery (stored → received)",
             f"{len(delays):,} events over {len(stored)} minutes: p50 {ms(pct(delays, 0.5))}, p99 {ms(pct(delays, 0.99))}, max {ms(max(delays) if delays else 0)}; within 5 s: {sum(d <= 5 for d in delays) / max(1, len(delays)):.2%}",
+        ),
+        (
+            "client CPU (the load generator, core 1)",
+            f"{stats.client_cpu:,.1f} s over {elapsed:,.0f} s = {stats.client_cpu / elapsed:.0%} of a core",
         ),
         ("server peak RSS (sampled each second)", f"{max(rss) / 2**20:,.0f} MiB" if rss else "-"),
         (
@@ -548,6 +585,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=600, help="steady: seconds (at most 900)")
     parser.add_argument("--storm-window", type=float, default=10)
+    parser.add_argument(
+        "--settle", type=float, default=120, help="steady: also report latency after this many s"
+    )
     parser.add_argument(
         "--hold", type=float, default=70, help="storm: seconds each user holds the stream after"
     )

@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     health_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     # Megabytes of answers kept rendered (bytes + gzip, LRU); the hot path keeps up to a quarter more (docs/scaling.md).
     rendered_cache_mb: int = Field(default=48, ge=1, le=1024)
-    # Seconds an accepted session or API key is trusted on the hot path before it is checked again; 0 turns the
-    # hot path off. A revoked credential keeps reading market data at most this long on other replicas.
+    # The hot path re-reads live sessions and API keys every this many seconds and trusts a credential the full
+    # check accepted as long; 0 turns the hot path off. A revoked one keeps reading at most about this long.
     hot_grant_seconds: float = Field(default=30.0, ge=0, le=300)
     # Accounts and security (docs/security.md).
     session_idle_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
