@@ -14,7 +14,7 @@ const features = readdirSync(new URL("./src/features", import.meta.url), { withF
 // Imports flow shared (components, lib) → features → app, never sideways between features.
 const importDirection = [
   {
-    files: ["src/components/**", "src/lib/**", "src/styles/**"],
+    files: ["src/api/**", "src/components/**", "src/lib/**", "src/styles/**"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -42,7 +42,7 @@ const importDirection = [
 ];
 
 export default defineConfig([
-  globalIgnores(["dist", "coverage", "node_modules"]),
+  globalIgnores(["dist", "coverage", "node_modules", "src/api/schema.d.ts"]),
   {
     files: ["**/*.{ts,tsx}"],
     extends: [

@@ -48,6 +48,8 @@ export default defineConfig({
     // tokens.test.ts reads tokens.css as text; every other stylesheet is skipped in tests.
     css: { include: [/tokens\.css/] },
     restoreMocks: true,
+    // Screens wait on lazy chunks and several fake requests; a loaded machine needs more than the default 5 s.
+    testTimeout: 20_000,
     unstubGlobals: true,
   },
 });

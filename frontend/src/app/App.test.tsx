@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { serveApi, signedOut } from "@/test/api";
 import { renderApp } from "@/test/render";
 
 const DISCLAIMER =
@@ -8,6 +9,10 @@ const DISCLAIMER =
   "Market Edge gives no recommendations or trading signals.";
 
 describe("the app shell", () => {
+  beforeEach(() => {
+    serveApi();
+  });
+
   it("has the landmarks, the product name, the navigation and the disclaimer", async () => {
     renderApp("/");
 
@@ -84,6 +89,36 @@ describe("the app shell", () => {
     expect(toggle).toHaveAttribute("aria-pressed", "false");
     expect(document.documentElement).not.toHaveAttribute("data-theme");
     expect(localStorage.length).toBe(0);
+  });
+});
+
+describe("the account menu", () => {
+  it("offers sign-in to a visitor and names the signed-in person, with sign-out", async () => {
+    const user = userEvent.setup();
+    const api = serveApi();
+    const { router } = renderApp("/status");
+    const account = await screen.findByRole("button", { name: "Account: ui@marketedge.test" });
+    expect(account).toHaveAttribute("aria-expanded", "false");
+
+    await user.click(account);
+    expect(account).toHaveAttribute("aria-expanded", "true");
+    expect(screen.getByText("Role: viewer")).toBeVisible();
+    document.cookie = "me_csrf=csrf-123; path=/";
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Sign in" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/login");
+    const logout = api.to("POST", "/api/v1/auth/logout")[0];
+    expect(new Headers(logout?.init?.headers).get("X-CSRF-Token")).toBe("csrf-123");
+    document.cookie = "me_csrf=; path=/; max-age=0";
+  });
+
+  it("shows Sign in to a visitor on a public page", async () => {
+    serveApi({ "GET /api/v1/auth/me": signedOut });
+    renderApp("/legal/terms");
+    await waitFor(() => {
+      expect(screen.getByRole("link", { name: "Sign in" })).toHaveAttribute("href", "/login?next=%2Flegal%2Fterms");
+    });
   });
 });
 

@@ -5,12 +5,14 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { RouteErrorBoundary } from "@/components/ErrorBoundary";
 import { NotFound } from "@/components/NotFound";
 import { Skeleton } from "@/components/Skeleton";
+import { AccountMenu } from "@/features/auth/components/AccountMenu";
+import { RequireSignIn } from "@/features/auth/components/RequireSignIn";
 
 function RootLayout() {
   // While the next page's chunk loads, the current page stays on screen and a thin bar shows progress.
   const navigation = useNavigation();
   return (
-    <AppShell busy={navigation.state === "loading"}>
+    <AppShell busy={navigation.state === "loading"} account={<AccountMenu />}>
       <Outlet />
       <ScrollRestoration />
     </AppShell>
@@ -43,24 +45,31 @@ export const routes: RouteObject[] = [
     ErrorBoundary: RootError,
     children: [
       {
-        index: true,
+        // Market data is for signed-in people only: without a session these send to the sign-in page.
+        Component: RequireSignIn,
         ErrorBoundary: RouteErrorBoundary,
-        lazy: async () => ({ Component: (await import("@/features/tracker/components/TrackerPage")).TrackerPage }),
-      },
-      {
-        path: "chain",
-        ErrorBoundary: RouteErrorBoundary,
-        lazy: async () => ({ Component: (await import("@/features/chain/components/ChainPage")).ChainPage }),
+        children: [
+          {
+            index: true,
+            ErrorBoundary: RouteErrorBoundary,
+            lazy: async () => ({ Component: (await import("@/features/tracker/components/TrackerPage")).TrackerPage }),
+          },
+          {
+            path: "chain",
+            ErrorBoundary: RouteErrorBoundary,
+            lazy: async () => ({ Component: (await import("@/features/chain/components/ChainPage")).ChainPage }),
+          },
+          {
+            path: "broker",
+            ErrorBoundary: RouteErrorBoundary,
+            lazy: async () => ({ Component: (await import("@/features/broker/components/BrokerPage")).BrokerPage }),
+          },
+        ],
       },
       {
         path: "status",
         ErrorBoundary: RouteErrorBoundary,
         lazy: async () => ({ Component: (await import("@/features/status/components/StatusPage")).StatusPage }),
-      },
-      {
-        path: "broker",
-        ErrorBoundary: RouteErrorBoundary,
-        lazy: async () => ({ Component: (await import("@/features/broker/components/BrokerPage")).BrokerPage }),
       },
       {
         path: "login",

@@ -10,16 +10,18 @@ interface AppShellProps {
   children: ReactNode;
   /** True while the next page is on its way; the old one stays on screen meanwhile. */
   busy?: boolean;
+  /** The header's sign-in link or account menu (the auth feature's, passed in by the app). */
+  account?: ReactNode;
 }
 
-export function AppShell({ children, busy = false }: AppShellProps) {
+export function AppShell({ children, busy = false, account }: AppShellProps) {
   useFocusOnNavigation();
   return (
     <div className="shell">
       <a className="skip-link" href={`#${MAIN_CONTENT_ID}`}>
         Skip to content
       </a>
-      <Header />
+      <Header account={account} />
       <div className={busy ? "progress progress--active" : "progress"} aria-hidden="true" />
       <main id={MAIN_CONTENT_ID} className="shell__main" tabIndex={-1} aria-busy={busy}>
         {children}

@@ -1,10 +1,11 @@
 // The top bar: product name, main navigation, theme switch and sign-in.
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { PRODUCT_NAME } from "@/lib/document-title";
 import { Nav } from "./Nav";
 import { ThemeToggle } from "./ThemeToggle";
 
-export function Header() {
+export function Header({ account }: { account?: ReactNode }) {
   return (
     <header className="header">
       <Link to="/" className="header__brand">
@@ -16,9 +17,11 @@ export function Header() {
       <Nav />
       <div className="header__actions">
         <ThemeToggle />
-        <Link to="/login" className="header__signin">
-          Sign in
-        </Link>
+        {account ?? (
+          <Link to="/login" className="header__signin">
+            Sign in
+          </Link>
+        )}
       </div>
     </header>
   );

@@ -72,6 +72,31 @@ export interface ApiFetchOptions<T> extends Omit<RequestInit, "body"> {
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
+const SAFE_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS"];
+
+/** The readable cookie the backend sets at sign-in; state-changing requests send it back as X-CSRF-Token. */
+export const CSRF_COOKIE = "me_csrf";
+export const CSRF_HEADER = "X-CSRF-Token";
+
+/** The value of a cookie this page may read (the session cookie itself is httpOnly and never visible here). */
+export function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(value.join("="));
+  }
+  return null;
+}
+
+/** "?a=1&b=x" from the parameters that have a value (undefined, null and "" are left out); "" when none. */
+export function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === "") continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
 const GATEWAY_STATUSES: readonly number[] = [502, 503, 504];
 
 /**
@@ -87,6 +112,11 @@ export async function apiFetch<T = unknown>(path: string, options: ApiFetchOptio
 
   const requestHeaders = new Headers(headers);
   if (!requestHeaders.has("Accept")) requestHeaders.set("Accept", "application/json");
+  const method = (init.method ?? "GET").toUpperCase();
+  if (!SAFE_METHODS.includes(method) && !requestHeaders.has(CSRF_HEADER)) {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (csrf) requestHeaders.set(CSRF_HEADER, csrf);
+  }
   let body: string | undefined;
   if (json !== undefined) {
     body = JSON.stringify(json);

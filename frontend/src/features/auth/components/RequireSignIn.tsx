@@ -1,0 +1,27 @@
+// Around the pages that show market data: sends a visitor who is not signed in to the sign-in page, and back
+// here afterwards; a session that ends while the page is open says so there.
+import { useQueryClient } from "@tanstack/react-query";
+import { Navigate, Outlet, useLocation } from "react-router";
+import { ErrorNotice } from "@/components/ErrorNotice";
+import { Skeleton } from "@/components/Skeleton";
+import { useMe } from "@/api/get-me";
+import { SESSION_ENDED_KEY } from "@/lib/query-client";
+import { signInPath } from "./safe-next";
+
+export function RequireSignIn() {
+  const me = useMe();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+
+  if (me.isPending) return <Skeleton label="Checking your session…" />;
+  if (me.isError && me.data === undefined) {
+    return (
+      <ErrorNotice error={me.error} title="Could not check your session" onRetry={() => void me.refetch()} />
+    );
+  }
+  if (!me.data) {
+    const ended = queryClient.getQueryData<boolean>(SESSION_ENDED_KEY) === true;
+    return <Navigate to={signInPath(`${location.pathname}${location.search}`, ended)} replace />;
+  }
+  return <Outlet />;
+}

@@ -1,0 +1,41 @@
+// GET /api/v1/greeks/summary: the tracker's day, as columns (one entry per minute), for one band and view.
+import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import type { Summary, SummaryQuery } from "@/api/types";
+import { apiFetch, queryString } from "@/lib/api-client";
+
+/** Performance marks around a full load (the browser test measures data arrival → drawn). */
+export const MARK_DATA_ARRIVED = "tracker:data-arrived";
+
+export type ResolvedSummaryQuery = SummaryQuery & { expiry: string; date: string };
+
+export function summaryPath(query: SummaryQuery): string {
+  return `/api/v1/greeks/summary${queryString(query)}`;
+}
+
+export async function getGreeksSummary(query: SummaryQuery, signal?: AbortSignal): Promise<Summary> {
+  const summary = await apiFetch<Summary>(summaryPath(query), { signal: signal ?? null });
+  performance.mark(MARK_DATA_ARRIVED);
+  return summary;
+}
+
+export function greeksSummaryQueryKey(query: ResolvedSummaryQuery) {
+  return ["greeks-summary", query] as const;
+}
+
+export function greeksSummaryQueryOptions(query: ResolvedSummaryQuery) {
+  return queryOptions({
+    queryKey: greeksSummaryQueryKey(query),
+    queryFn: ({ signal }) => getGreeksSummary(query, signal),
+    // A new band or date keeps the old day on screen (marked as updating) until the new one arrives.
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
+}
+
+/** Live minutes arrive through the stream (stream-minutes.ts) and are merged into this query's day. */
+export function useGreeksSummary(query: ResolvedSummaryQuery | null) {
+  return useQuery({
+    ...greeksSummaryQueryOptions(query ?? { instrument: "", expiry: "", date: "" }),
+    enabled: query !== null,
+  });
+}

@@ -1,0 +1,186 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { error, installEventSource, serveApi, signedOut } from "@/test/api";
+import noDay from "@/test/fixtures/summary-error-no-day.json";
+import me from "@/test/fixtures/me.json";
+import stream from "@/test/fixtures/stream-minute.json";
+import { renderApp } from "@/test/render";
+import { formatNumber } from "@/lib/format";
+
+async function dayTable() {
+  return screen.findByRole("table", { name: /NIFTY 2026-12-01 on 2026-11-25: delta band 0\.05–0\.60/ });
+}
+
+/** The cells of the first body row (the newest minute), as text. */
+function newestRow(table: HTMLElement): string[] {
+  const rows = within(table).getAllByRole("row").filter((row) => row.closest("tbody"));
+  const first = rows.find((row) => row.getAttribute("aria-hidden") !== "true");
+  if (!first) throw new Error("no rows");
+  return [...first.querySelectorAll("th, td")].map((cell) => cell.textContent);
+}
+
+describe("the greeks tracker", () => {
+  it("shows the latest day: controls, a chart per greek, the minute table newest first", async () => {
+    const api = serveApi();
+    renderApp("/");
+
+    const table = await dayTable();
+    expect(newestRow(table).slice(0, 2)).toEqual(["10:30", "26,085.46"]);
+    expect(within(table).getAllByRole("columnheader", { name: "Delta" })).toHaveLength(1);
+    expect(within(table).getAllByRole("columnheader", { name: "Min chg" })).toHaveLength(15);
+
+    const charts = screen.getAllByRole("img").filter((chart) => chart.getAttribute("data-lines"));
+    expect(charts.map((chart) => chart.getAttribute("aria-label")?.split(":")[0])).toEqual(["Delta", "Gamma", "Theta", "Vega", "IV"]);
+    expect(charts[0]).toHaveAttribute("data-points", "76");
+
+    expect(screen.getByRole("combobox", { name: "Index" })).toHaveValue("NIFTY");
+    expect(screen.getByRole("combobox", { name: "Expiry" })).toHaveValue("2026-12-01");
+    expect(screen.getByRole("button", { name: /Date Wed, 25 Nov 2026/ })).toBeInTheDocument();
+
+    const [request] = api.to("GET", "/api/v1/greeks/summary");
+    expect(Object.fromEntries(request?.url.searchParams ?? [])).toEqual({
+      instrument: "NIFTY",
+      expiry: "2026-12-01",
+      date: "2026-11-25",
+      delta_min: "0.05",
+      delta_max: "0.6",
+      selection: "dynamic",
+      interval: "1",
+      baseline: "09:15",
+    });
+  });
+
+  it("moving the delta band loads the new band into both the charts and the table, and into the address", async () => {
+    const user = userEvent.setup();
+    const api = serveApi();
+    const { router } = renderApp("/");
+    const table = await dayTable();
+    const before = newestRow(table);
+    const chartBefore = screen.getAllByRole("img")[0]?.getAttribute("data-first-line");
+
+    await user.click(screen.getByRole("button", { name: "0.20–0.50" }));
+
+    const narrowed = await screen.findByRole("table", { name: /delta band 0\.20–0\.50/ });
+    expect(newestRow(narrowed)).not.toEqual(before);
+    expect(screen.getAllByRole("img")[0]?.getAttribute("data-first-line")).not.toBe(chartBefore);
+    expect(router.state.location.search).toBe("?dmin=0.20&dmax=0.50");
+    expect(api.to("GET", "/api/v1/greeks/summary").at(-1)?.url.searchParams.get("delta_min")).toBe("0.2");
+    expect(screen.getByRole("spinbutton", { name: "From" })).toHaveValue(0.2);
+  });
+
+  it("takes an exact band typed into the inputs", async () => {
+    const user = userEvent.setup();
+    const api = serveApi();
+    renderApp("/");
+    await dayTable();
+
+    const from = screen.getByRole("spinbutton", { name: "From" });
+    await user.clear(from);
+    await user.type(from, "0.2");
+    const to = screen.getByRole("spinbutton", { name: "to" });
+    await user.clear(to);
+    await user.type(to, "0.5{Enter}");
+
+    await screen.findByRole("table", { name: /delta band 0\.20–0\.50/ });
+    expect(api.to("GET", "/api/v1/greeks/summary").at(-1)?.url.searchParams.get("delta_max")).toBe("0.5");
+    expect(screen.getByRole("slider", { name: "Lower delta" })).toHaveValue("0.2");
+  });
+
+  it("downloads a CSV of exactly the rows and columns on screen", async () => {
+    const user = userEvent.setup();
+    serveApi();
+    let saved: Blob | undefined;
+    vi.spyOn(URL, "createObjectURL").mockImplementation((blob) => {
+      saved = blob as Blob;
+      return "blob:csv";
+    });
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => undefined);
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
+    renderApp("/?greeks=delta,theta&cols=change,minute_change");
+    const table = await dayTable();
+
+    await user.click(screen.getByRole("button", { name: "Download CSV" }));
+
+    const lines = (await saved?.text())?.trimEnd().split("\n") ?? [];
+    const header = lines[0]?.split(",") ?? [];
+    expect(header).toHaveLength(2 + 1 + 2 * 3 * 2);
+    const shown = newestRow(table).map((text) => text.replaceAll(",", "").replace("\u2212", "-").replace(/^\+/, ""));
+    expect(lines[1]?.split(",").slice(1)).toEqual(shown);
+  });
+
+  it("adds a minute from the live stream without a reload", async () => {
+    const Source = installEventSource();
+    serveApi();
+    renderApp("/");
+    const table = await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    const source = Source.instances[0];
+    if (!source) throw new Error("no stream");
+    expect(source.url).toBe(
+      "/api/v1/stream?instrument=NIFTY&expiry=2026-12-01&date=2026-11-25&delta_min=0.05&delta_max=0.6&selection=dynamic&baseline=09%3A15&interval=1",
+    );
+    source.open();
+    expect(await screen.findByText(/^Live · /)).toBeInTheDocument();
+
+    source.emit("minute", stream, "2026-11-25T10:34:00+05:30");
+
+    await waitFor(() => {
+      expect(newestRow(table)[0]).toBe("10:34");
+    });
+    expect(newestRow(table)[1]).toBe(formatNumber(stream.spot[0], 2));
+    expect(screen.getAllByRole("img")[0]).toHaveAttribute("data-points", "77");
+  });
+
+  it("falls back to polling when the stream cannot be had", async () => {
+    const Source = installEventSource();
+    serveApi();
+    renderApp("/");
+    await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    Source.instances[0]?.fail(true);
+    expect(await screen.findByText(/checking every 30 s/)).toBeInTheDocument();
+  });
+
+  it("says when a day has no data, and offers the latest day", async () => {
+    const user = userEvent.setup();
+    serveApi({
+      "GET /api/v1/greeks/summary": (url) =>
+        url.searchParams.get("date") === "2026-11-20" ? { status: 404, body: noDay } : { body: undefined },
+    });
+    renderApp("/?date=2026-11-20");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("No data for this view");
+    expect(alert).toHaveTextContent("No data stored for NIFTY on 2026-11-20");
+    serveApi();
+    await user.click(within(alert).getByRole("button", { name: "Show the latest day (25 Nov)" }));
+    expect(await screen.findByRole("table", { name: /on 2026-11-25/ })).toBeInTheDocument();
+  });
+
+  it("sends a visitor who is not signed in to the sign-in page, and back afterwards", async () => {
+    serveApi({ "GET /api/v1/auth/me": signedOut });
+    const { router } = renderApp("/?interval=5");
+    expect(await screen.findByRole("heading", { level: 1, name: "Sign in" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/login");
+    expect(router.state.location.search).toBe("?next=%2F%3Finterval%3D5");
+  });
+
+  it("says the session ended when the data starts answering 401", async () => {
+    let signedIn = true;
+    const api = serveApi({
+      "GET /api/v1/auth/me": () => (signedIn ? { body: me } : signedOut),
+      "GET /api/v1/greeks/summary": () => {
+        signedIn = false;
+        return error(401, "unauthorized", "Sign in first.");
+      },
+    });
+    renderApp("/");
+    expect(await screen.findByText(/Your session ended/)).toBeInTheDocument();
+    expect(api.to("GET", "/api/v1/auth/me").length).toBeGreaterThanOrEqual(2);
+  });
+});

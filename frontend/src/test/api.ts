@@ -1,0 +1,147 @@
+// A fake backend for screen tests: fetch answers from recorded fixtures (frontend/scripts/record-fixtures.py),
+// by method and path; every request is kept so a test can check what the screen asked for.
+import { vi } from "vitest";
+import brokerForbidden from "./fixtures/broker-forbidden.json";
+import chain0930 from "./fixtures/chain-nifty-0930.json";
+import chain from "./fixtures/chain-nifty.json";
+import healthReady from "./fixtures/health-ready.json";
+import instruments from "./fixtures/instruments.json";
+import login from "./fixtures/login.json";
+import me from "./fixtures/me.json";
+import sessions from "./fixtures/sessions-nifty.json";
+import status from "./fixtures/status.json";
+import strike from "./fixtures/strike-nifty-ce.json";
+import summaryBand from "./fixtures/summary-nifty-band-20-50.json";
+import summary5 from "./fixtures/summary-nifty-5min.json";
+import summary from "./fixtures/summary-nifty.json";
+
+export interface FakeAnswer {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = FakeAnswer | ((url: URL, init: RequestInit | undefined) => FakeAnswer | Promise<FakeAnswer>);
+
+export function error(status: number, code: string, message: string, details: unknown = null): FakeAnswer {
+  return { status, body: { error: { code, message, details, request_id: "req-test" } } };
+}
+
+export const signedOut = error(401, "unauthorized", "Sign in first.");
+
+/** The answers of a demo day for a signed-in viewer. */
+export function demoRoutes(): Record<string, Route> {
+  return {
+    "GET /api/v1/auth/me": { body: me },
+    "POST /api/v1/auth/login": { body: login },
+    "POST /api/v1/auth/logout": { status: 204 },
+    "GET /api/v1/instruments": { body: instruments },
+    "GET /api/v1/sessions": { body: sessions },
+    "GET /api/v1/status": { body: status },
+    "GET /health/ready": { body: healthReady },
+    "GET /api/v1/greeks/summary": (url) => {
+      if (url.searchParams.get("delta_min") === "0.2") return { body: summaryBand };
+      if (url.searchParams.get("interval") === "5") return { body: summary5 };
+      return { body: summary };
+    },
+    // Any minute before 10:00 answers the recorded 09:30 chain, stamped with the minute asked.
+    "GET /api/v1/chain": (url) => {
+      const at = url.searchParams.get("at");
+      if (!at || at >= "10:00") return { body: chain };
+      return { body: { ...chain0930, minute: `2026-11-25T${at}:00+05:30`, requested: `2026-11-25T${at}:00+05:30` } };
+    },
+    "GET /api/v1/greeks/strike": { body: strike },
+    "GET /api/v1/broker/upstox/status": { status: 403, body: brokerForbidden },
+  };
+}
+
+export interface Request {
+  method: string;
+  url: URL;
+  init: RequestInit | undefined;
+}
+
+/** Replaces fetch with the routes; unknown paths answer 404 in the backend's error shape. */
+export function serveApi(overrides: Record<string, Route> = {}) {
+  const routes = { ...demoRoutes(), ...overrides };
+  const requests: Request[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, "http://test");
+    const method = (init?.method ?? "GET").toUpperCase();
+    requests.push({ method, url, init });
+    const route = routes[`${method} ${url.pathname}`];
+    const answer = route === undefined ? error(404, "not_found", `No such path: ${method} ${url.pathname}`) : typeof route === "function" ? await route(url, init) : route;
+    const status = answer.status ?? 200;
+    const body = status === 204 || answer.body === undefined ? null : JSON.stringify(answer.body);
+    return new Response(body, { status, headers: { "Content-Type": "application/json", ...answer.headers } });
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return {
+    requests,
+    fetchMock,
+    /** The requests to a path (query ignored). */
+    to: (method: string, path: string) => requests.filter((request) => request.method === method && request.url.pathname === path),
+  };
+}
+
+/** A stand-in for EventSource: tests push `minute` events into the open stream. */
+export class FakeEventSource {
+  static instances: FakeEventSource[] = [];
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  readonly url: string;
+  readyState = FakeEventSource.CONNECTING;
+  private listeners = new Map<string, Set<(event: Event) => void>>();
+
+  constructor(url: string) {
+    this.url = url;
+    FakeEventSource.instances.push(this);
+  }
+
+  addEventListener(type: string, listener: (event: Event) => void) {
+    const set = this.listeners.get(type) ?? new Set();
+    set.add(listener);
+    this.listeners.set(type, set);
+  }
+
+  removeEventListener(type: string, listener: (event: Event) => void) {
+    this.listeners.get(type)?.delete(listener);
+  }
+
+  close() {
+    this.readyState = FakeEventSource.CLOSED;
+  }
+
+  open() {
+    this.readyState = FakeEventSource.OPEN;
+    this.dispatch("open", new Event("open"));
+  }
+
+  emit(type: string, data: unknown, id?: string) {
+    this.dispatch(type, new MessageEvent(type, { data: JSON.stringify(data), lastEventId: id ?? "" }));
+  }
+
+  fail(closed = false) {
+    this.readyState = closed ? FakeEventSource.CLOSED : FakeEventSource.CONNECTING;
+    this.dispatch("error", new Event("error"));
+  }
+
+  private dispatch(type: string, event: Event) {
+    this.listeners.get(type)?.forEach((listener) => {
+      listener(event);
+    });
+  }
+}
+
+export function installEventSource() {
+  FakeEventSource.instances = [];
+  vi.stubGlobal("EventSource", FakeEventSource);
+  return FakeEventSource;
+}
+
+/** The JSON a request sent. */
+export function sentJson(request: Request | undefined): unknown {
+  const body = request?.init?.body;
+  return typeof body === "string" ? JSON.parse(body) : undefined;
+}
