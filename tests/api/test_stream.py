@@ -93,6 +93,24 @@ async def test_the_stream_sends_the_latest_minute_then_each_new_one(day_app: Fas
             await session.commit()
 
 
+async def test_the_open_streams_are_counted_in_the_metrics(day_app: FastAPI) -> None:
+    def open_streams(text: str) -> float:
+        line = next(x for x in text.splitlines() if x.startswith("marketedge_sse_connections "))
+        return float(line.split()[1])
+
+    metrics = day_app.state.metrics
+    before = open_streams((await metrics.render()).decode())
+    readers = [StreamReader(day_app, "/api/v1/stream", "instrument=NIFTY") for _ in range(2)]
+    try:
+        for reader in readers:
+            await reader.next_event()
+        assert open_streams((await metrics.render()).decode()) == before + 2
+    finally:
+        for reader in readers:
+            await reader.close()
+    assert open_streams((await metrics.render()).decode()) == before
+
+
 async def test_last_event_id_resumes_after_the_minute_the_client_has(day_app: FastAPI) -> None:
     resume_from = LAST - timedelta(minutes=3)
     reader = StreamReader(

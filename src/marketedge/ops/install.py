@@ -34,6 +34,9 @@ def install_operations(app: FastAPI, settings: Settings) -> Metrics:
         async with inner(application) as state:
             runtime = application.state.runtime
             metrics.bind_runtime(runtime)
+            live = getattr(application.state, "live", None)
+            if live is not None:
+                metrics.streams = lambda: live.subscriber_count
             server = None
             if settings.metrics_port:
                 server = MetricsServer(metrics, settings.metrics_host, settings.metrics_port)

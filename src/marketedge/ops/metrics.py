@@ -142,6 +142,8 @@ class Metrics:
         self._refreshers: list[Refresher] = []
         self._token_refresher: Refresher | None = None
         self._runtime_collector: _RuntimeCollector | None = None
+        #: How many browsers hold an event stream now; the app sets it to its LiveHub's count (api/live.py).
+        self.streams: Callable[[], int] = lambda: 0
 
     # -- recording ---------------------------------------------------------------------------------------------
 
@@ -311,7 +313,9 @@ class _RuntimeCollector(Collector):
         )
         yield _gauge("marketedge_cache_decoded_days", "Decoded day frames held.", stats.decoded_days)
         yield _gauge(
-            "marketedge_sse_connections", "Live event-stream subscribers.", runtime.bus.subscriber_count
+            "marketedge_sse_connections",
+            "Event streams (/api/v1/stream) open now.",
+            self._metrics.streams(),
         )
         yield _gauge(
             "marketedge_minute_pending_writes",
