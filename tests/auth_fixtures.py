@@ -1,7 +1,8 @@
 """Signed-in test clients for any test: `viewer_client`, `admin_client`, and `sign_in(app, database, role)`.
 
 Sessions are made directly in the database (no password hashing, no login rate limit), so using them costs
-a few milliseconds. Add "tests.auth_fixtures" to `pytest_plugins` in tests/conftest.py to use them anywhere.
+a few milliseconds. Users made here have accepted the current privacy notice and terms (CONSENT_REQUIRED is on
+by default) unless a test asks for `consented=False`. Add "tests.auth_fixtures" to `pytest_plugins` in tests/conftest.py to use them anywhere.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from marketedge import clock
 from marketedge.auth import api_keys, sessions, users
 from marketedge.auth.roles import Role, Scope
 from marketedge.db import Database
+from marketedge.models import Consent
 from marketedge.models.user import User
+from marketedge.ops import legal
 
 STRONG_PASSWORD = "correct horse battery staple 7"
 
@@ -33,6 +37,7 @@ async def make_user(
     email: str | None = None,
     password: str | None = STRONG_PASSWORD,
     must_change_password: bool = False,
+    consented: bool = True,
 ) -> User:
     async with database.sessions() as session:
         user = await users.create_user(
@@ -43,6 +48,11 @@ async def make_user(
             must_change_password=must_change_password,
             check_rules=False,
         )
+        if consented:
+            # The records the consent screen would leave, without its audit event (tests count those).
+            now = clock.utcnow()
+            for document, version in legal.consent_versions().items():
+                session.add(Consent(user_id=user.id, document=document, version=version, given_at=now))
         await session.commit()
     return user
 
@@ -69,10 +79,15 @@ def client_for(app: FastAPI, *, base_url: str = "http://testserver", **kwargs: o
 
 
 async def sign_in(
-    app: FastAPI, database: Database, role: Role = Role.viewer, *, user: User | None = None
+    app: FastAPI,
+    database: Database,
+    role: Role = Role.viewer,
+    *,
+    user: User | None = None,
+    consented: bool = True,
 ) -> SignedIn:
     """A client with a session cookie and the X-CSRF-Token header set (close it when done)."""
-    user = user or await make_user(database, role)
+    user = user or await make_user(database, role, consented=consented)
     token, csrf = await start_session(app, database, user)
     http = client_for(app, headers={sessions.CSRF_HEADER: csrf})
     http.cookies.set(sessions.SESSION_COOKIE, token)

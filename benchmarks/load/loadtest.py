@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import aiohttp
 import httpx
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -67,19 +69,28 @@ def prepare(work: Path, users: int, until: str) -> tuple[str, list[str]]:
 
 
 async def _sessions(url: str, count: int) -> list[str]:
+    from marketedge import clock
     from marketedge.auth import sessions, users
     from marketedge.auth.roles import Role
     from marketedge.config import load_settings
     from marketedge.db import Database
+    from marketedge.models import Consent
+    from marketedge.ops import legal
 
     settings = load_settings(database_url=url, marketedge_env="development", session_idle_minutes=600)
     database = Database(settings.database_url)
     tokens: list[str] = []
+    versions = legal.consent_versions()
     try:
         async with database.sessions() as session:
             for i in range(count):
                 user = await users.create_user(
                     session, f"trader{i}@load.example.com", None, Role.viewer, check_rules=False
+                )
+                # They have accepted the privacy notice and terms (CONSENT_REQUIRED is on by default).
+                session.add_all(
+                    Consent(user_id=user.id, document=d, version=v, given_at=clock.utcnow())
+                    for d, v in versions.items()
                 )
                 new = await sessions.start_session(session, user, settings, ip="127.0.0.1", user_agent="load")
                 tokens.append(new.token)
@@ -98,6 +109,7 @@ class Server:
     port: int
     stored_log: Path
     stderr_path: Path
+    twin: subprocess.Popen[bytes]
     samples: list[tuple[float, int, float]] = field(default_factory=list)  # time, RSS bytes, CPU seconds
 
     def pid(self) -> int | None:
@@ -107,10 +119,34 @@ class Server:
         return max(pids) if pids else None
 
 
+def start_twin(args: argparse.Namespace, epoch: float) -> subprocess.Popen[bytes]:
+    """The Upstox twin in its own process on the client's core, outside the server's cgroup (Upstox is not on
+    Render's instance either); its clock is the server's (same --start and --epoch)."""
+    command = [
+        "taskset", "-c", "1", PY, str(ROOT / "benchmarks/load/twin.py"), "--port", str(args.port + 1),
+        "--start", f"{DAY}T{args.start}", "--epoch", str(epoch), "--minute-seconds", str(args.minute_seconds),
+    ]  # fmt: skip
+    twin = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{args.port + 1}/twin/health", timeout=2)
+            return twin
+        if twin.poll() is not None:
+            raise SystemExit("the twin exited")
+        time.sleep(0.5)
+    os.killpg(twin.pid, signal.SIGKILL)
+    raise SystemExit("the twin did not start within 60 s")
+
+
 def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str | None = None) -> Server:
     stored_log = work / "stored.jsonl"
     stored_log.unlink(missing_ok=True)
     stderr_path = work / "server.log"
+    epoch = time.time()
+    twin = start_twin(args, epoch)
     command = [
         RUN_CONSTRAINED,
         "--cpu",
@@ -134,6 +170,10 @@ def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str
         str(args.minute_seconds),
         "--stored-log",
         str(stored_log),
+        "--upstox-url",
+        f"http://127.0.0.1:{args.port + 1}",
+        "--epoch",
+        str(epoch),
     ]
     if rate_limit:
         command += ["--rate-limit", rate_limit]
@@ -141,7 +181,7 @@ def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=stderr_path.open("wb"), env=env, start_new_session=True
     )
-    server = Server(process, args.port, stored_log, stderr_path)
+    server = Server(process, args.port, stored_log, stderr_path, twin)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -157,6 +197,9 @@ def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str
 
 
 def stop_server(server: Server) -> str:
+    if server.twin.poll() is None:
+        os.killpg(server.twin.pid, signal.SIGTERM)
+        server.twin.wait(30)
     if server.process.poll() is None:
         os.killpg(server.process.pid, signal.SIGTERM)
         try:
@@ -223,8 +266,8 @@ class Stats:
 class User:
     def __init__(
         self,
-        http: httpx.AsyncClient,
-        streams: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
+        streams: aiohttp.ClientSession,
         token: str,
         stats: Stats,
         rng: random.Random,
@@ -252,14 +295,16 @@ class User:
             headers["If-None-Match"] = self.etags[url]
         started = time.perf_counter()
         try:
-            answer = await self.http.get(url, headers=headers)
-            await answer.aread()
-        except httpx.HTTPError as exc:
+            async with self.http.get(url, headers=headers) as answer:
+                await (
+                    answer.read()
+                )  # the gzip bytes as sent: decoding them is the browser's work, not the server's
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self.stats.record(what, time.perf_counter() - started, 0)
             self.stats.errors[-1] = f"{what}: {type(exc).__name__}"
             return
-        self.stats.record(what, time.perf_counter() - started, answer.status_code)
-        if answer.status_code == 200 and "etag" in answer.headers:
+        self.stats.record(what, time.perf_counter() - started, answer.status)
+        if answer.status == 200 and "etag" in answer.headers:
             self.etags[url] = answer.headers["etag"]
 
     async def open_page(self) -> None:
@@ -280,17 +325,15 @@ class User:
         started = time.perf_counter()
         first = True
         try:
-            async with self.streams.stream(
-                "GET", url, headers=headers, timeout=httpx.Timeout(30, read=60)
-            ) as answer:
-                if answer.status_code != 200:
-                    self.stats.record("stream", time.perf_counter() - started, answer.status_code)
+            async with self.streams.get(url, headers=headers) as answer:
+                if answer.status != 200:
+                    self.stats.record("stream", time.perf_counter() - started, answer.status)
                     return
                 self.stats.sse_opened += 1
-                async for line in answer.aiter_lines():
-                    if line.startswith("id: "):
+                async for raw in answer.content:  # one line at a time
+                    if raw.startswith(b"id: "):
                         now = time.time()
-                        self.last_event = line[4:]
+                        self.last_event = raw[4:].decode().strip()
                         if first:
                             self.stats.sse_first_event.append(time.perf_counter() - started)
                             first = False
@@ -298,7 +341,7 @@ class User:
                             self.stats.events.append((self.last_event, now))
         except asyncio.CancelledError:
             raise
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self.stats.errors.append(f"stream: {type(exc).__name__}")
 
     async def steady(self, until: float) -> None:
@@ -337,30 +380,22 @@ async def run_users(args: argparse.Namespace, tokens: list[str], server: Server)
     cpu_before = sum(os.times()[:2])
     rng = random.Random(args.seed)
     # Page requests: by default each user has its own keep-alive connections, at most 6 like a browser
-    # (--connections 0); or everyone shares a pool of N, as a platform's proxy holds towards the service (httpx's
-    # pool gets slow with thousands waiting on it: the client, not the server, then sets the latency).
-    # Streams always have a connection each.
+    # (--connections 0); or everyone shares a pool of N, as a platform's proxy holds towards the service.
+    # Streams always have a connection each. aiohttp (C parser, on uvloop) keeps the client's CPU per request
+    # well below the server's, so the latencies measured are the server's, not the load generator's queue.
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_server(server, stop))
     base = f"http://127.0.0.1:{args.port}"
-    timeout = httpx.Timeout(60, pool=120)
-    stream_limits = httpx.Limits(max_connections=None, max_keepalive_connections=len(tokens) * 2)
-    shared = (
-        httpx.AsyncClient(
-            base_url=base, limits=httpx.Limits(max_connections=args.connections), timeout=timeout
-        )
-        if args.connections
-        else None
-    )
-    own = (
-        []
-        if shared
-        else [
-            httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=6), timeout=timeout)
-            for _ in tokens
-        ]
-    )
-    async with httpx.AsyncClient(base_url=base, limits=stream_limits, timeout=httpx.Timeout(60)) as streams:
+    page_timeout = aiohttp.ClientTimeout(total=120)
+    stream_timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=60)
+
+    def session(limit: int, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=limit, force_close=False)
+        return aiohttp.ClientSession(base, connector=connector, timeout=timeout, auto_decompress=False)
+
+    shared = session(args.connections, page_timeout) if args.connections else None
+    own = [] if shared else [session(6, page_timeout) for _ in tokens]
+    async with session(0, stream_timeout) as streams:
         users = [
             User(shared or own[i], streams, token, stats, random.Random(rng.random()))
             for i, token in enumerate(tokens)
@@ -371,7 +406,7 @@ async def run_users(args: argparse.Namespace, tokens: list[str], server: Server)
         else:
             await asyncio.gather(*(u.storm(args.storm_window, args.hold) for u in users))
     for client in [*own, *([shared] if shared else [])]:
-        await client.aclose()
+        await client.close()
     stop.set()
     await sampler
     stats.client_cpu = sum(os.times()[:2]) - cpu_before
@@ -623,9 +658,11 @@ def main() -> None:
         table = throughput(args, url, tokens, work)
     else:
         server = start_server(args, url, work)
+        if (os.cpu_count() or 1) > 1:
+            os.sched_setaffinity(0, {1})  # the server has core 0 (under its quota); the users, core 1
         started = time.monotonic()
         try:
-            stats = asyncio.run(run_users(args, tokens, server))
+            stats = uvloop.run(run_users(args, tokens, server))
             elapsed = time.monotonic() - started
             login_times = asyncio.run(logins(args, args.logins)) if args.logins else []
         finally:

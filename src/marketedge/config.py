@@ -129,8 +129,9 @@ class Settings(BaseSettings):
     legal_operator: str | None = Field(default=None, max_length=200)
     legal_contact: str | None = Field(default=None, max_length=200)
     # Refuse signed-in people every route but their account and the consent itself until they have accepted the
-    # current privacy notice and terms. Turn on once the UI shows the consent screen (docs/compliance.md).
-    consent_required: bool = False
+    # current privacy notice and terms; the UI shows its consent screen first (docs/compliance.md). On by default:
+    # DPDP consent before processing. Off only where consent is collected some other way.
+    consent_required: bool = True
 
     @field_validator("database_url")
     @classmethod

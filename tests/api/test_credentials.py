@@ -79,3 +79,34 @@ async def test_sessions_used_on_the_hot_path_are_kept_from_idling_out(
     async with database.sessions() as session:
         record = await session.get(UserSession, sessions.token_hash(token))
         assert record is not None and record.last_seen_at >= before - timedelta(seconds=1)
+
+
+async def test_with_consent_required_only_sessions_with_a_standing_consent_are_vouched_for(
+    app: FastAPI, database: Database
+) -> None:
+    """Else a person who has not accepted the privacy notice would get the hot path's answers (the gate in
+    auth/deps.py applies to sessions, so keys are left as they are)."""
+    from marketedge.ops import consent, legal
+
+    agreed, stranger = await make_user(database), await make_user(database, consented=False)
+    tokens = {u.id: (await start_session(app, database, u))[0] for u in (agreed, stranger)}
+    stranger_key = await api_key_for(database, stranger, [Scope.read])
+    known = Credentials(database, idle=timedelta(minutes=60), refresh_seconds=30, consent_required=True)
+    await known.refresh()
+    assert known.session_user(tokens[agreed.id]) == agreed.id
+    assert known.session_user(tokens[stranger.id]) is None
+    assert known.key_user(stranger_key) == stranger.id
+    ungated = snapshot(database)
+    await ungated.refresh()
+    assert ungated.session_user(tokens[stranger.id]) == stranger.id
+
+    async with database.sessions() as session:
+        await consent.give(session, stranger.id, stranger.email, legal.consent_versions(), ip=None)
+        await session.commit()
+    await known.refresh()
+    assert known.session_user(tokens[stranger.id]) == stranger.id
+    async with database.sessions() as session:
+        await consent.withdraw(session, agreed.id, agreed.email, ip=None)
+        await session.commit()
+    await known.refresh()
+    assert known.session_user(tokens[agreed.id]) is None

@@ -78,3 +78,10 @@ async def test_the_demo_account_signs_in_and_gets_a_new_password_each_start(
         new = await http.post("/api/v1/auth/login", json={"email": email, "password": second})
     assert old.status_code == 401
     assert new.status_code == 200 and new.json()["user"]["role"] == "viewer"
+    # The demo opens on the tracker: its consent is recorded (once), so the gate lets it through.
+    assert new.json()["consent"] == {"required": True, "current": True, "needed": False}
+    async with client_for(app) as http:
+        await http.post("/api/v1/auth/login", json={"email": email, "password": second})
+        assert (await http.get("/api/v1/instruments")).status_code == 200
+        history = (await http.get("/api/v1/account/consent")).json()["history"]
+    assert [(h["document"], h["withdrawn_at"]) for h in history] == [("privacy", None), ("terms", None)]

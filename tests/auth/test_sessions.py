@@ -178,6 +178,11 @@ async def test_an_invited_user_must_change_the_one_time_password_first(
             json={"current_password": one_time, "new_password": "my own long passphrase"},
         )
         assert changed.status_code == 204
+        # Then the consent screen (CONSENT_REQUIRED): a new person has accepted nothing yet.
+        asked = await http.get("/api/v1/account/api-keys")
+        assert asked.status_code == 403 and asked.json()["error"]["details"]["reason"] == "consent_required"
+        required = (await http.get("/api/v1/account/consent")).json()["required"]
+        assert (await http.post("/api/v1/account/consent", json=required)).status_code == 200
         assert (await http.get("/api/v1/account/api-keys")).status_code == 200
 
 

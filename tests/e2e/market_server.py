@@ -3,7 +3,8 @@
 `marketedge serve` on the Upstox twin (DATA_SOURCE=twin), with the clock pinned to a past trading day and run
 SPEED times as fast: the runtime's own catch-up fills the session from 09:15 up to the start, then a new minute
 is polled every 60/SPEED seconds (so "a new minute arrives live" takes seconds, not a minute). NIFTY only, one
-expiry; a viewer and an admin account. Run as a script by tests/e2e/conftest.py:
+expiry; a viewer and an admin account who have accepted the privacy notice and terms, and a newcomer who has
+not (the consent screen's tests). Run as a script by tests/e2e/conftest.py:
 
     python tests/e2e/market_server.py --port P --database sqlite:///…/e2e.db --day 2026-11-23 --start 10:00
 """
@@ -19,15 +20,17 @@ from datetime import date, datetime, time, timedelta
 
 VIEWER = ("viewer@e2e.test", "e2e-viewer-password-2026")
 ADMIN = ("admin@e2e.test", "e2e-admin-password-2026")
+NEWCOMER = ("newcomer@e2e.test", "e2e-newcomer-password-2026")
 
 
 async def _prepare(database_url: str) -> None:
-    """The universe (NIFTY, nearest expiry) and the two accounts, before the app starts."""
+    """The universe (NIFTY, nearest expiry) and the three accounts, before the app starts."""
     from marketedge.auth.roles import Role
     from marketedge.auth.users import create_user
     from marketedge.config import load_settings
     from marketedge.db import Database
     from marketedge.ingest.universe import set_universe
+    from marketedge.ops import consent, legal
 
     settings = load_settings(database_url=database_url)
     database = Database(settings.database_url)
@@ -35,7 +38,9 @@ async def _prepare(database_url: str) -> None:
         async with database.sessions() as session:
             await set_universe(session, ["NIFTY"], expiries=1)
             for (email, password), role in ((VIEWER, Role.viewer), (ADMIN, Role.admin)):
-                await create_user(session, email, password, role, check_rules=False)
+                user = await create_user(session, email, password, role, check_rules=False)
+                await consent.give(session, user.id, email, legal.consent_versions(), ip=None)
+            await create_user(session, NEWCOMER[0], NEWCOMER[1], Role.viewer, check_rules=False)
             await session.commit()
     finally:
         await database.dispose()

@@ -58,13 +58,15 @@ async def test_the_legal_texts_are_public_versioned_and_name_the_operator(gated_
 
 async def test_consent_is_asked_recorded_and_withdrawn(gated_app: FastAPI) -> None:
     database = gated_app.state.db
-    person = await sign_in(gated_app, database, Role.viewer)
+    person = await sign_in(gated_app, database, Role.viewer, consented=False)
     key = await api_key_for(database, person.user, [Scope.read])
     async with person.client as http:
         refused = await http.get("/api/v1/instruments")
         assert refused.status_code == 403
         assert refused.json()["error"]["details"]["reason"] == "consent_required"
-        assert (await http.get("/api/v1/auth/me")).status_code == 200
+        me = await http.get("/api/v1/auth/me")
+        assert me.status_code == 200
+        assert me.json()["consent"] == {"required": True, "current": False, "needed": True}
 
         asked = (await http.get("/api/v1/account/consent")).json()
         assert asked["current"] is False and asked["required"] == legal.consent_versions()
@@ -78,6 +80,7 @@ async def test_consent_is_asked_recorded_and_withdrawn(gated_app: FastAPI) -> No
         assert given.json()["current"] is True
         assert given.json()["accepted"] == asked["required"]
         assert (await http.get("/api/v1/instruments")).status_code == 200
+        assert (await http.get("/api/v1/auth/me")).json()["consent"]["needed"] is False
 
         withdrawn = await http.delete("/api/v1/account/consent")
         assert withdrawn.status_code == 204
@@ -107,16 +110,53 @@ async def test_consent_is_asked_recorded_and_withdrawn(gated_app: FastAPI) -> No
     assert actions == ["consent.given", "consent.withdrawn"]
 
 
-async def test_without_consent_required_the_data_routes_stay_open(app: FastAPI) -> None:
-    person = await sign_in(app, app.state.db, Role.viewer)
+def test_consent_is_required_by_default() -> None:
+    assert Settings.model_fields["consent_required"].default is True
+
+
+async def test_without_consent_required_the_data_routes_stay_open(settings: Settings) -> None:
+    ungated = create_app(settings.model_copy(update={"consent_required": False}))
+    async with LifespanManager(ungated):
+        person = await sign_in(ungated, ungated.state.db, Role.viewer, consented=False)
+        async with person.client as http:
+            assert (await http.get("/api/v1/instruments")).status_code == 200
+            assert (await http.get("/api/v1/account/consent")).json()["current"] is False
+            me = (await http.get("/api/v1/auth/me")).json()
+            assert me["consent"] == {"required": False, "current": False, "needed": False}
+
+
+async def test_the_account_export_holds_the_consent_records(gated_app: FastAPI) -> None:
+    database = gated_app.state.db
+    person = await sign_in(gated_app, database, Role.viewer, consented=False)
+    versions = legal.consent_versions()
     async with person.client as http:
-        assert (await http.get("/api/v1/instruments")).status_code == 200
-        assert (await http.get("/api/v1/account/consent")).json()["current"] is False
+        given = await http.post("/api/v1/account/consent", json=versions)
+        assert given.status_code == 200, given.text
+        exported = (await http.get("/api/v1/account/export")).json()
+        assert (await http.delete("/api/v1/account/consent")).status_code == 204
+    records = exported["consents"]
+    assert [(r["document"], r["version"], r["withdrawn_at"]) for r in records] == [
+        ("privacy", versions["privacy"], None),
+        ("terms", versions["terms"], None),
+    ]
+    assert all(r["given_at"] and r["ip"] for r in records)
+
+    # After withdrawing: a new session (before any new consent) still downloads, withdrawal times included.
+    again = await sign_in(gated_app, database, Role.viewer, user=person.user)
+    async with again.client as http:
+        answer = await http.get("/api/v1/account/export")
+    assert answer.status_code == 200
+    after = answer.json()["consents"]
+    assert [(r["document"], r["version"]) for r in after] == [
+        ("privacy", versions["privacy"]),
+        ("terms", versions["terms"]),
+    ]
+    assert all(r["withdrawn_at"] is not None and r["withdrawn_at"] >= r["given_at"] for r in after)
 
 
 async def test_consent_needs_a_browser_session_and_the_csrf_token(gated_app: FastAPI) -> None:
     database = gated_app.state.db
-    person = await sign_in(gated_app, database, Role.viewer)
+    person = await sign_in(gated_app, database, Role.viewer, consented=False)
     key = await api_key_for(database, person.user, [Scope.read])
     versions = legal.consent_versions()
     async with client_for(gated_app, headers={"Authorization": f"Bearer {key}"}) as script:
@@ -137,3 +177,16 @@ async def test_the_anonymous_cannot_read_or_give_consent(gated_app: FastAPI) -> 
         transport=httpx.ASGITransport(app=gated_app), base_url="http://testserver"
     ) as http:
         assert (await http.get("/api/v1/account/consent")).status_code == 401
+
+
+async def test_the_hot_path_does_not_serve_a_session_without_consent(gated_app: FastAPI) -> None:
+    database = gated_app.state.db
+    agreed = await sign_in(gated_app, database, Role.viewer)
+    stranger = await sign_in(gated_app, database, Role.viewer, consented=False)
+    await gated_app.state.hot.credentials.refresh()  # both sessions are live when the snapshot is taken
+    async with agreed.client as first, stranger.client as second:
+        assert (await first.get("/api/v1/instruments")).status_code == 200
+        assert (await first.get("/api/v1/instruments")).status_code == 200  # now an answer in memory
+        refused = await second.get("/api/v1/instruments")
+        assert refused.status_code == 403
+        assert refused.json()["error"]["details"]["reason"] == "consent_required"

@@ -638,6 +638,11 @@ export interface components {
             /** Audit Events */
             audit_events: components["schemas"]["AuditEventRead"][];
             /**
+             * Consents
+             * @description Every consent you gave or withdrew, oldest first
+             */
+            consents: components["schemas"]["ConsentRecord"][];
+            /**
              * Exported At
              * Format: date-time
              */
@@ -919,13 +924,27 @@ export interface components {
         };
         /** ConsentRecord */
         ConsentRecord: {
-            /** Document */
+            /**
+             * Document
+             * @description privacy or terms
+             */
             document: string;
-            /** Given At */
+            /**
+             * Given At
+             * Format: date-time
+             */
             given_at: string;
+            /**
+             * Ip
+             * @description The network address the consent was given from
+             */
+            ip?: string | null;
             /** Version */
             version: string;
-            /** Withdrawn At */
+            /**
+             * Withdrawn At
+             * @description Withdrawn, or superseded by a later acceptance
+             */
             withdrawn_at: string | null;
         };
         /** DisconnectAnswer */
@@ -1082,6 +1101,8 @@ export interface components {
         };
         /** LoginAnswer */
         LoginAnswer: {
+            /** @description For a browser session: whether the consent screen must be shown first. */
+            consent?: components["schemas"]["MeConsent"] | null;
             /**
              * Csrf Token
              * @description For a browser session: send it as X-CSRF-Token on every POST/PATCH/DELETE.
@@ -1114,8 +1135,28 @@ export interface components {
              */
             password: string;
         };
+        /** MeConsent */
+        MeConsent: {
+            /**
+             * Current
+             * @description The current privacy notice and terms are accepted
+             */
+            current: boolean;
+            /**
+             * Needed
+             * @description Show the consent screen: required, and not (or no longer) current
+             */
+            needed: boolean;
+            /**
+             * Required
+             * @description CONSENT_REQUIRED is on: nothing but the account's own routes works before consent
+             */
+            required: boolean;
+        };
         /** MeRead */
         MeRead: {
+            /** @description For a browser session: whether the consent screen must be shown first. */
+            consent?: components["schemas"]["MeConsent"] | null;
             /**
              * Csrf Token
              * @description For a browser session: send it as X-CSRF-Token on every POST/PATCH/DELETE.

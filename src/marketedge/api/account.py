@@ -1,4 +1,5 @@
-"""Your own account: API keys (create, list, revoke), your data (download) and deleting the account."""
+"""Your own account: API keys (create, list, revoke), your data (download, with your consent records) and
+deleting the account."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from marketedge.auth.schemas import (
     UserRead,
 )
 from marketedge.db import SessionDep
+from marketedge.ops import consent
 
 router = APIRouter(prefix="/api/v1/account", tags=["account"], dependencies=[VIEWER], responses=COMMON)
 
@@ -83,6 +85,7 @@ async def export_account(
         user=UserRead.model_validate(user),
         sessions=[SessionRead.model_validate(s) for s in await sessions.list_sessions(db, user.id)],
         api_keys=[ApiKeyRead.model_validate(k) for k in await api_keys.list_keys(db, user.id)],
+        consents=[consent.record(r) for r in (await consent.status(db, user.id)).history],
         audit_events=[AuditEventRead(**audit.as_dict(e)) for e in events],
         note=(
             "Passwords, session tokens and API keys are kept only as one-way hashes and are not included. "

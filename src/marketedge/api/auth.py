@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge.auth import audit, sessions, users
 from marketedge.auth.deps import (
@@ -25,9 +26,18 @@ from marketedge.auth.ratelimit import (
     LOGIN_FAILURES_PER_IP,
 )
 from marketedge.auth.roles import Role
-from marketedge.auth.schemas import LoginAnswer, LoginRequest, MeRead, PasswordChange, Registration, UserRead
+from marketedge.auth.schemas import (
+    LoginAnswer,
+    LoginRequest,
+    MeConsent,
+    MeRead,
+    PasswordChange,
+    Registration,
+    UserRead,
+)
 from marketedge.db import SessionDep
 from marketedge.errors import InvalidInput, RateLimited, Unauthorized
+from marketedge.ops import consent
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=COMMON)
 registration = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=COMMON)
@@ -70,11 +80,19 @@ def clear_session_cookies(request: Request, response: Response) -> None:
     response.delete_cookie(sessions.CSRF_COOKIE, path="/", secure=secure, httponly=False, samesite="strict")
 
 
-def me_answer(request: Request, principal: Principal) -> MeRead:
+async def consent_state(request: Request, db: AsyncSession, user_id: int) -> MeConsent:
+    """Whether the UI must show the consent screen before anything else (docs/compliance.md)."""
+    required = security_state(request).settings.consent_required
+    current = (await consent.status(db, user_id)).current
+    return MeConsent(required=required, current=current, needed=required and not current)
+
+
+async def me_answer(request: Request, principal: Principal, db: AsyncSession) -> MeRead:
     settings = security_state(request).settings
     if principal.session is not None:
         return MeRead(
             user=UserRead.model_validate(principal.user),
+            consent=await consent_state(request, db, principal.user.id),
             via="session",
             csrf_token=sessions.csrf_token(settings.secret_key, principal.session.id),
             session_expires_at=principal.session.expires_at,
@@ -137,6 +155,7 @@ async def login(body: LoginRequest, request: Request, response: Response, db: Se
     response.headers.update(NO_STORE)
     return LoginAnswer(
         user=UserRead.model_validate(user),
+        consent=await consent_state(request, db, user.id),
         via="session",
         csrf_token=csrf,
         session_expires_at=new.record.expires_at,
@@ -163,10 +182,11 @@ async def logout(principal: PendingPrincipal, request: Request, db: SessionDep) 
 async def me(
     request: Request,
     response: Response,
+    db: SessionDep,
     principal: Principal = Depends(require(Role.viewer, while_password_change_pending=True)),
 ) -> MeRead:
     response.headers.update(NO_STORE)
-    return me_answer(request, principal)
+    return await me_answer(request, principal, db)
 
 
 @router.post(

@@ -5,7 +5,8 @@ At 0.1 CPU a database read per new caller is the cost that sinks a crowd (the 09
 arriving within seconds, each with a session made hours earlier). With this snapshot their first request is
 answered from memory too. The rules are the ones `auth/deps.py` applies to a viewer route: not revoked, not
 past its absolute or idle limit, an active user with the viewer or admin role and no pending password
-change, and for a key the `read` or `admin` scope. What the snapshot cannot know (a session made or revoked
+change, for a key the `read` or `admin` scope, and with CONSENT_REQUIRED for a session a standing consent to
+the current privacy notice and terms (the gate applies to sessions only, as there). What the snapshot cannot know (a session made or revoked
 since the last refresh) goes the full way or is refused there; a revocation reaches the hot path within one
 refresh. Sessions and keys used on the hot path get their `last_seen_at` / `last_used_at` written in one
 statement per refresh, so an active person's session does not idle out.
@@ -20,13 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from marketedge import clock
 from marketedge.auth import api_keys, sessions
 from marketedge.auth.roles import Role, Scope
 from marketedge.db import Database
+from marketedge.models import Consent
 from marketedge.models.user import ApiKey, User, UserSession
+from marketedge.ops import legal
 
 log = structlog.get_logger(__name__)
 
@@ -43,9 +46,12 @@ class _Entry:
 
 
 class Credentials:
-    def __init__(self, database: Database, *, idle: timedelta, refresh_seconds: float) -> None:
+    def __init__(
+        self, database: Database, *, idle: timedelta, refresh_seconds: float, consent_required: bool = False
+    ) -> None:
         self._database = database
         self._idle = idle
+        self._consent_required = consent_required
         self.refresh_seconds = refresh_seconds
         self._sessions: dict[str, _Entry] = {}
         self._keys: dict[str, _Entry] = {}
@@ -103,11 +109,14 @@ class Credentials:
         allowed = and_(
             User.is_active.is_(True), User.must_change_password.is_(False), User.role.in_(_VIEWER_ROLES)
         )
+        live_sessions = and_(UserSession.revoked_at.is_(None), UserSession.expires_at > now, allowed)
+        if self._consent_required:
+            live_sessions = and_(live_sessions, UserSession.user_id.in_(_consenting_users()))
         async with self._database.sessions() as session:
             session_rows = await session.execute(
                 select(UserSession.id, UserSession.user_id, UserSession.expires_at, UserSession.last_seen_at)
                 .join(User, User.id == UserSession.user_id)
-                .where(UserSession.revoked_at.is_(None), UserSession.expires_at > now, allowed)
+                .where(live_sessions)
             )
             key_rows = await session.execute(
                 select(ApiKey.key_hash, ApiKey.user_id, ApiKey.expires_at, ApiKey.scopes)
@@ -156,6 +165,20 @@ class Credentials:
                 log.warning(
                     "hot path: could not refresh the credentials; keeping the last ones", exc_info=True
                 )
+
+
+def _consenting_users() -> Select[int]:
+    """The users whose standing consent covers the current version of every document (ops/consent.py)."""
+    required = legal.consent_versions()
+    return (
+        select(Consent.user_id)
+        .where(
+            Consent.withdrawn_at.is_(None),
+            or_(*(and_(Consent.document == d, Consent.version == v) for d, v in required.items())),
+        )
+        .group_by(Consent.user_id)
+        .having(func.count(func.distinct(Consent.document)) == len(required))
+    )
 
 
 def _chunks(items: list[str]) -> list[list[str]]:

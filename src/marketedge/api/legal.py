@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from marketedge.api.auth import NO_STORE, clear_session_cookies
 from marketedge.auth.deps import PUBLIC, Principal, client_ip, credentials_revoked, require
 from marketedge.auth.roles import Role
+from marketedge.auth.schemas import ConsentRecord
 from marketedge.config import Settings
 from marketedge.db import SessionDep
 from marketedge.errors import NotFound
@@ -47,13 +48,6 @@ class ConsentGive(BaseModel):
 
     privacy: str = Field(description="The version of the privacy notice you read and accept")
     terms: str = Field(description="The version of the terms of use you read and accept")
-
-
-class ConsentRecord(BaseModel):
-    document: str
-    version: str
-    given_at: str
-    withdrawn_at: str | None
 
 
 class ConsentRead(BaseModel):
@@ -95,15 +89,7 @@ def _read(found: consent.ConsentStatus) -> ConsentRead:
         current=found.current,
         required=found.required,
         accepted={d: v for d, (v, _) in found.accepted.items()},
-        history=[
-            ConsentRecord(
-                document=r.document,
-                version=r.version,
-                given_at=r.given_at.isoformat(),
-                withdrawn_at=r.withdrawn_at.isoformat() if r.withdrawn_at else None,
-            )
-            for r in found.history
-        ],
+        history=[consent.record(r) for r in found.history],
     )
 
 

@@ -32,8 +32,19 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
+class MeConsent(BaseModel):
+    required: bool = Field(
+        description="CONSENT_REQUIRED is on: nothing but the account's own routes works before consent"
+    )
+    current: bool = Field(description="The current privacy notice and terms are accepted")
+    needed: bool = Field(description="Show the consent screen: required, and not (or no longer) current")
+
+
 class MeRead(BaseModel):
     user: UserRead
+    consent: MeConsent | None = Field(
+        default=None, description="For a browser session: whether the consent screen must be shown first."
+    )
     via: Literal["session", "api_key"]
     csrf_token: str | None = Field(
         default=None, description="For a browser session: send it as X-CSRF-Token on every POST/PATCH/DELETE."
@@ -148,10 +159,19 @@ class AuditPage(BaseModel):
     )
 
 
+class ConsentRecord(BaseModel):
+    document: str = Field(description="privacy or terms")
+    version: str
+    given_at: datetime
+    withdrawn_at: datetime | None = Field(description="Withdrawn, or superseded by a later acceptance")
+    ip: str | None = Field(default=None, description="The network address the consent was given from")
+
+
 class AccountExport(BaseModel):
     exported_at: datetime
     user: UserRead
     sessions: list[SessionRead]
     api_keys: list[ApiKeyRead]
+    consents: list[ConsentRecord] = Field(description="Every consent you gave or withdrew, oldest first")
     audit_events: list[AuditEventRead]
     note: str

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge import clock
 from marketedge.auth import audit, sessions
+from marketedge.auth.schemas import ConsentRecord
 from marketedge.db import Database
 from marketedge.errors import Conflict, Forbidden
 from marketedge.models import ApiKey, Consent
@@ -30,6 +31,16 @@ class ConsentStatus:
     @property
     def current(self) -> bool:
         return all(self.accepted.get(d, ("", None))[0] == v for d, v in self.required.items())
+
+
+def record(row: Consent) -> ConsentRecord:
+    return ConsentRecord(
+        document=row.document,
+        version=row.version,
+        given_at=row.given_at,
+        withdrawn_at=row.withdrawn_at,
+        ip=row.ip,
+    )
 
 
 async def status(session: AsyncSession, user_id: int) -> ConsentStatus:
