@@ -3,7 +3,9 @@
     .venv/bin/python frontend/scripts/record-fixtures.py http://127.0.0.1:8000 EMAIL PASSWORD [ADMIN_EMAIL ADMIN_PASSWORD]
 
 Writes frontend/src/test/fixtures/*.json, and the next live `minute` event of the stream as stream-minute.json
-(it waits up to a minute for one)."""
+(it waits up to a minute for one). With CONSENT_REQUIRED on, a viewer who has not yet accepted the privacy
+notice gives the consent screen's answers too (me-needs-consent, consent-needed, consent-given) and then
+accepts it, as the screen would; a viewer who has already accepted it keeps the earlier recordings of those."""
 
 from __future__ import annotations
 
@@ -54,10 +56,27 @@ def stream_event(client: httpx.Client, path: str) -> object:
     raise SystemExit("no minute event")
 
 
+def record_consent(client: httpx.Client) -> None:
+    """The consent screen's answers, then the consent itself (the data routes need it)."""
+    me = get(client, "/api/v1/auth/me")
+    assert isinstance(me, dict)
+    if not (me.get("consent") or {}).get("needed"):
+        return
+    save("me-needs-consent", me)
+    asked = get(client, "/api/v1/account/consent")
+    save("consent-needed", asked)
+    assert isinstance(asked, dict)
+    csrf = client.cookies.get("me_csrf") or ""
+    given = client.post("/api/v1/account/consent", json=asked["required"], headers={"X-CSRF-Token": csrf})
+    given.raise_for_status()
+    save("consent-given", given.json())
+
+
 def main() -> None:
     base, email, password = sys.argv[1:4]
     OUT.mkdir(parents=True, exist_ok=True)
     viewer = sign_in(base, email, password)
+    record_consent(viewer)
     save("me", get(viewer, "/api/v1/auth/me"))
     save("instruments", get(viewer, "/api/v1/instruments"))
     sessions = get(viewer, "/api/v1/sessions?instrument=NIFTY")
@@ -81,6 +100,7 @@ def main() -> None:
     save("stream-minute", stream_event(viewer, f"/api/v1/stream?{where}"))
     save("health-ready", get(viewer, "/health/ready", ok=(200, 503)))
     save("broker-forbidden", get(viewer, "/api/v1/broker/upstox/status", ok=(403,)))
+    save("account-export", get(viewer, "/api/v1/account/export"))
     if len(sys.argv) >= 6:
         admin = sign_in(base, sys.argv[4], sys.argv[5])
         save("me-admin", get(admin, "/api/v1/auth/me"))

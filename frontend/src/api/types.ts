@@ -39,3 +39,8 @@ export type TokenEvent = Schemas["TokenEventRead"];
 export type TokenPaste = Schemas["TokenPaste"];
 export type TokenRequestAnswer = Schemas["TokenRequestAnswer"];
 export type DisconnectAnswer = Schemas["DisconnectAnswer"];
+
+export type MeConsent = Schemas["MeConsent"];
+export type ConsentAnswer = Schemas["ConsentRead"];
+export type ConsentGive = Schemas["ConsentGive"];
+export type AccountExport = Schemas["AccountExport"];

@@ -77,6 +77,12 @@ export const routes: RouteObject[] = [
         lazy: async () => ({ Component: (await import("@/features/auth/components/LoginPage")).LoginPage }),
       },
       {
+        // Signed in, the current privacy notice not yet accepted: RequireSignIn sends people here first.
+        path: "consent",
+        ErrorBoundary: RouteErrorBoundary,
+        lazy: async () => ({ Component: (await import("@/features/auth/components/ConsentPage")).ConsentPage }),
+      },
+      {
         path: "legal/terms",
         ErrorBoundary: RouteErrorBoundary,
         lazy: async () => ({ Component: (await import("@/features/legal/components/LegalPages")).TermsPage }),

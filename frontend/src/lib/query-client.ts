@@ -6,8 +6,12 @@ const MAX_RETRIES = 2;
 
 /** Who is signed in: the auth feature owns the query, every other query may find the session gone. */
 export const SESSION_QUERY_KEY = ["auth", "me"] as const;
-/** Set (true) when a data query found the session gone: the sign-in page then says the session ended. */
+/**
+ * Set when a data query found the session gone (true), or the person withdrew their consent ("withdrawn"): the
+ * sign-in page then says why the session ended.
+ */
 export const SESSION_ENDED_KEY = ["auth", "ended"] as const;
+export type SessionEnd = boolean | "withdrawn";
 
 /** Retry what may pass on a second try (no answer, 5xx, 429); a 4xx will say the same again. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
@@ -21,6 +25,13 @@ export function isSignedOut(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;
 }
 
+/** A 403 because the current privacy notice is not accepted (a new version came out while the page was open). */
+export function needsConsent(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.status !== 403) return false;
+  const details = error.details;
+  return typeof details === "object" && details !== null && "reason" in details && details.reason === "consent_required";
+}
+
 /** `retry: false` for tests: a failure shows at once. */
 export function createQueryClient(options: { retry?: false } = {}): QueryClient {
   const client: QueryClient = new QueryClient({
@@ -32,6 +43,8 @@ export function createQueryClient(options: { retry?: false } = {}): QueryClient 
           client.setQueryData(SESSION_ENDED_KEY, true);
           void client.invalidateQueries({ queryKey: SESSION_QUERY_KEY });
         }
+        // Consent needed: ask again who is signed in, and the guard shows the consent screen.
+        if (needsConsent(error)) void client.invalidateQueries({ queryKey: SESSION_QUERY_KEY });
       },
     }),
     defaultOptions: {

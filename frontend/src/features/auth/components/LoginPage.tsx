@@ -12,14 +12,16 @@ import { safeNext } from "./safe-next";
 export function LoginPage() {
   const [search] = useSearchParams();
   const next = safeNext(search.get("next"));
-  const expired = search.get("reason") === "expired";
+  const reason = search.get("reason");
+  const expired = reason === "expired";
+  const withdrawn = reason === "withdrawn";
   const me = useMe();
 
   return (
     <Page title="Sign in" lead="Sign in to see the greeks tracker and the option chain.">
       {me.isPending ? <Skeleton label="Checking whether you are signed in…" lines={3} /> : null}
       {me.data ? <SignedIn email={me.data.user.email} next={next} /> : null}
-      {me.data === null || me.isError ? <LoginForm next={next} expired={expired} /> : null}
+      {me.data === null || me.isError ? <LoginForm next={next} expired={expired} withdrawn={withdrawn} /> : null}
     </Page>
   );
 }
@@ -46,7 +48,7 @@ function SignedIn({ email, next }: { email: string; next: string }) {
   );
 }
 
-function LoginForm({ next, expired }: { next: string; expired: boolean }) {
+function LoginForm({ next, expired, withdrawn }: { next: string; expired: boolean; withdrawn: boolean }) {
   const login = useLogin();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
@@ -77,6 +79,12 @@ function LoginForm({ next, expired }: { next: string; expired: boolean }) {
         <p className="notice notice--info" role="status">
           Your session ended (idle for too long, or signed out elsewhere). Sign in again to carry on where you
           were.
+        </p>
+      ) : null}
+      {withdrawn ? (
+        <p className="notice notice--info" role="status">
+          Your consent is withdrawn and you are signed out everywhere; your API keys no longer work. Signing in again
+          asks for your consent first.
         </p>
       ) : null}
       <form className="form" onSubmit={submit}>

@@ -1,12 +1,13 @@
-// Around the pages that show market data: sends a visitor who is not signed in to the sign-in page, and back
-// here afterwards; a session that ends while the page is open says so there.
+// Around the pages that show market data: sends a visitor who is not signed in to the sign-in page, and a person
+// who has not accepted the current privacy notice to the consent screen, and back here afterwards; a session
+// that ends while the page is open says so there.
 import { useQueryClient } from "@tanstack/react-query";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { Skeleton } from "@/components/Skeleton";
 import { useMe } from "@/api/get-me";
-import { SESSION_ENDED_KEY } from "@/lib/query-client";
-import { signInPath } from "./safe-next";
+import { SESSION_ENDED_KEY, type SessionEnd } from "@/lib/query-client";
+import { consentPath, signInPath } from "./safe-next";
 
 export function RequireSignIn() {
   const me = useMe();
@@ -20,8 +21,9 @@ export function RequireSignIn() {
     );
   }
   if (!me.data) {
-    const ended = queryClient.getQueryData<boolean>(SESSION_ENDED_KEY) === true;
+    const ended = queryClient.getQueryData<SessionEnd>(SESSION_ENDED_KEY) ?? false;
     return <Navigate to={signInPath(`${location.pathname}${location.search}`, ended)} replace />;
   }
+  if (me.data.consent?.needed) return <Navigate to={consentPath(`${location.pathname}${location.search}`)} replace />;
   return <Outlet />;
 }
