@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from marketedge import clock
@@ -30,6 +31,7 @@ from marketedge.app import create_app
 from marketedge.clock import IST, ShiftedClock
 from marketedge.config import load_settings
 from marketedge.logs import configure_logging
+from twin import aligned_clock  # benchmarks/load/twin.py, beside this script
 
 
 def main() -> None:
@@ -43,17 +45,34 @@ def main() -> None:
     parser.add_argument("--stored-log", required=True)
     parser.add_argument("--redis", default=None)
     parser.add_argument("--rate-limit", default=None, help="API_RATE_LIMIT override (throughput runs only)")
+    parser.add_argument(
+        "--upstox-url",
+        default=None,
+        help="An Upstox twin in its own process (benchmarks/load/twin.py) instead of the built-in one",
+    )
+    parser.add_argument(
+        "--epoch", type=float, default=None, help="with --upstox-url: the clocks' shared epoch"
+    )
     args = parser.parse_args()
 
-    start = datetime.fromisoformat(args.start).replace(tzinfo=IST) - timedelta(seconds=2)
-    speed = 60.0 / args.minute_seconds
-    clock.set_clock(ShiftedClock(start, speed))
     overrides: dict[str, Any] = {
         "database_url": args.database,
         "data_source": "twin",
         "scheduler_enabled": False,  # the loop below polls on the moved clock instead
         "marketedge_env": "development",
     }
+    if args.upstox_url:
+        # Upstox elsewhere, as in production: only the poller's HTTP calls cost this process CPU.
+        clock.set_clock(aligned_clock(args.start, args.epoch, args.minute_seconds))
+        minted = httpx.post(f"{args.upstox_url}/twin/tokens", json={"kind": "analytics"}, timeout=30)
+        overrides |= {
+            "data_source": "upstox",
+            "upstox_base_url": args.upstox_url,
+            "upstox_access_token": minted.raise_for_status().json()["access_token"],
+        }
+    else:
+        start = datetime.fromisoformat(args.start).replace(tzinfo=IST) - timedelta(seconds=2)
+        clock.set_clock(ShiftedClock(start, 60.0 / args.minute_seconds))
     if args.redis:
         overrides["redis_url"] = args.redis
     if args.rate_limit:
@@ -72,6 +91,8 @@ def main() -> None:
             for task in list(runtime._tasks):
                 task.cancel()
             runtime.catching_up = False
+            if settings.upstox_access_token is not None:  # what _token_then_warm would have stored
+                await runtime.tokens.bootstrap(settings.upstox_access_token.get_secret_value())
             await runtime._warm()
             tasks = [
                 asyncio.create_task(_record_announcements(runtime.bus, log_path)),

@@ -100,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         default_response_class=ORJSONResponse,
         lifespan=lifespan,
+        # No OpenTelemetry here (Prometheus metrics, ops/metrics.py): FastAPI's native telemetry would look for
+        # a tracer provider on every request, a quarter of a cached answer's CPU (docs/scaling.md).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     # Outermost: answers already served this minute skip the middleware, routing and database (api/hot.py).

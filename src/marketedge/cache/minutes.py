@@ -76,6 +76,7 @@ class MinuteCache:
         self._loader = loader
         self._calendar = calendar
         self._decoded: OrderedDict[DayKey, DayFrame] = OrderedDict()
+        self._decoded_offsets: dict[DayKey, frozenset[int]] = {}  # the minutes (as offsets) of each frame
         self._decoded_bytes = 0
         self._decoded_max = decoded_max_bytes
         self._ttl = ttl_seconds
@@ -180,9 +181,13 @@ class MinuteCache:
         log.debug("cache loaded day", symbol=symbol, expiry=str(expiry), day=str(day), minutes=len(stored))
 
     async def _decoded_frame(self, key: DayKey, index: _Index) -> DayFrame:
-        frame = self._decoded.get(key, DayFrame.empty())
-        have = {_offset(m) for m in frame.minutes}
-        missing = [int(o) for o in index.offsets if int(o) not in have]
+        frame = self._decoded.get(key)
+        have = self._decoded_offsets.get(key, frozenset())
+        missing = [o for o in index.offsets.tolist() if o not in have]
+        if frame is not None and not missing:  # every read between two minutes: no work
+            self._decoded.move_to_end(key)
+            return frame
+        frame = frame or DayFrame.empty()
         if missing:
             blobs = await self._backend.get_many([_blob_key(key, o) for o in missing])
             chains = [decode(b) for b in blobs if b is not None]
@@ -198,9 +203,11 @@ class MinuteCache:
         if old is not None:
             self._decoded_bytes -= old.nbytes
         self._decoded[key] = frame
+        self._decoded_offsets[key] = frozenset(_offset(m) for m in frame.minutes)
         self._decoded_bytes += frame.nbytes
         while self._decoded_bytes > self._decoded_max and len(self._decoded) > 1:
-            _, evicted = self._decoded.popitem(last=False)
+            gone, evicted = self._decoded.popitem(last=False)
+            self._decoded_offsets.pop(gone, None)
             self._decoded_bytes -= evicted.nbytes
 
 
