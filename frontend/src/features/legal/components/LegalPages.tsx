@@ -54,6 +54,10 @@ export function PrivacyPage() {
             <strong>Personal API keys</strong>, if you make any: their name, scope and a hash of the key.
           </li>
           <li>
+            <strong>Your consent</strong>: which versions of this notice and of the terms you accepted, when and from
+            which address, and when you withdrew it. Needed to show that you agreed.
+          </li>
+          <li>
             <strong>The audit log</strong>: sign-ins (successful and failed), sign-outs, account and key changes, with
             the time and address. Kept at least one year, also after an account is deleted, to investigate misuse.
           </li>
@@ -66,8 +70,9 @@ export function PrivacyPage() {
         </p>
         <h2>Your rights</h2>
         <p>
-          You can download everything kept about you and delete your account (ask an administrator if you cannot do it
-          yourself). Questions go to the operator of this Market Edge.
+          You can download everything kept about you (“Download my data” in the account menu), withdraw your consent
+          at any time (“Withdraw consent”: it signs you out everywhere and stops your API keys) and delete your account
+          (ask an administrator if you cannot do it yourself). Questions go to the operator of this Market Edge.
         </p>
       </article>
     </Page>
