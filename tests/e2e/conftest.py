@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+FAILURES = ARTIFACTS / "e2e-failures"
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -153,6 +155,7 @@ class Screen:
     page: Any
     base: str
     problems: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)  # what the tab asked and got, for a failure's report
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path, wait_until="domcontentloaded")
@@ -210,10 +213,39 @@ def _session_of(browser: Any, base: str, who: tuple[str, str]) -> dict[str, Any]
     return _SIGNED_IN[who]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Marks a test whose body failed, so open_screen can keep what its tabs showed."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+def _keep_failure(name: str, index: int, screen: Screen) -> None:
+    """A failed test's tab: a screenshot, the text on screen, the console problems and the requests made."""
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    stem = FAILURES / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{index}"
+    try:
+        screen.page.screenshot(path=f"{stem}.png", full_page=True)
+        text = screen.page.inner_text("body")
+    except Exception as exc:  # the tab may be gone: keep what is known
+        text = f"(page not readable: {exc})"
+    lines = [f"url: {screen.page.url}", "", "problems:", *screen.problems, "", "requests:", *screen.network]
+    Path(f"{stem}.txt").write_text("\n".join([*lines, "", "text on screen:", text]) + "\n")
+
+
 @pytest.fixture
-def open_screen(browser: Any, live_server: str) -> Iterator[Callable[..., Screen]]:
-    """Opens a tab (a fresh context) at a width and colour scheme, signed in as `who` (None: a visitor)."""
+def open_screen(
+    browser: Any, live_server: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Screen]]:
+    """Opens a tab (a fresh context) at a width and colour scheme, signed in as `who` (None: a visitor).
+    When the test fails, each tab's screenshot, text and requests are kept in artifacts/e2e-failures/."""
     contexts: list[Any] = []
+    screens: list[Screen] = []
 
     def open_(
         width: int = 1440,
@@ -234,9 +266,19 @@ def open_screen(browser: Any, live_server: str) -> Iterator[Callable[..., Screen
         page = context.new_page()
         screen = Screen(page, live_server)
         _watch(page, screen.problems)
+        started = time.monotonic()
+        page.on(
+            "response",
+            lambda r: screen.network.append(f"{time.monotonic() - started:7.2f} s {r.status} {r.url}"),
+        )
+        page.on("requestfailed", lambda r: screen.network.append(f"failed {r.url}: {r.failure}"))
+        screens.append(screen)
         return screen
 
     yield open_
+    if request.node.stash.get(_FAILED, False):
+        for index, screen in enumerate(screens):
+            _keep_failure(request.node.name, index, screen)
     for context in contexts:
         context.close()
 
