@@ -75,6 +75,10 @@ def record_consent(client: httpx.Client) -> None:
 def main() -> None:
     base, email, password = sys.argv[1:4]
     OUT.mkdir(parents=True, exist_ok=True)
+    # The legal pages are public: recorded without signing in, as a visitor reads them.
+    visitor = httpx.Client(base_url=base, timeout=30)
+    for name in ("privacy", "terms", "disclaimer", "accessibility"):
+        save(f"legal-{name}", get(visitor, f"/api/v1/legal/{name}"))
     viewer = sign_in(base, email, password)
     record_consent(viewer)
     save("me", get(viewer, "/api/v1/auth/me"))

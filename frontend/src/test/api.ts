@@ -6,6 +6,10 @@ import chain0930 from "./fixtures/chain-nifty-0930.json";
 import chain from "./fixtures/chain-nifty.json";
 import healthReady from "./fixtures/health-ready.json";
 import instruments from "./fixtures/instruments.json";
+import legalAccessibility from "./fixtures/legal-accessibility.json";
+import legalDisclaimer from "./fixtures/legal-disclaimer.json";
+import legalPrivacy from "./fixtures/legal-privacy.json";
+import legalTerms from "./fixtures/legal-terms.json";
 import login from "./fixtures/login.json";
 import me from "./fixtures/me.json";
 import sessions from "./fixtures/sessions-nifty.json";
@@ -52,6 +56,10 @@ export function demoRoutes(): Record<string, Route> {
     },
     "GET /api/v1/greeks/strike": { body: strike },
     "GET /api/v1/broker/upstox/status": { status: 403, body: brokerForbidden },
+    "GET /api/v1/legal/privacy": { body: legalPrivacy },
+    "GET /api/v1/legal/terms": { body: legalTerms },
+    "GET /api/v1/legal/disclaimer": { body: legalDisclaimer },
+    "GET /api/v1/legal/accessibility": { body: legalAccessibility },
   };
 }
 
