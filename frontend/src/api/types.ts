@@ -44,3 +44,5 @@ export type MeConsent = Schemas["MeConsent"];
 export type ConsentAnswer = Schemas["ConsentRead"];
 export type ConsentGive = Schemas["ConsentGive"];
 export type AccountExport = Schemas["AccountExport"];
+
+export type LegalDocument = Schemas["DocumentRead"];

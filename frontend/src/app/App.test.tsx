@@ -32,6 +32,7 @@ describe("the app shell", () => {
     expect(within(legal).getByRole("link", { name: "Terms of use" })).toHaveAttribute("href", "/legal/terms");
     expect(within(legal).getByRole("link", { name: "Privacy" })).toHaveAttribute("href", "/legal/privacy");
     expect(within(legal).getByRole("link", { name: "Disclaimer" })).toHaveAttribute("href", "/legal/disclaimer");
+    expect(within(legal).getByRole("link", { name: "Accessibility" })).toHaveAttribute("href", "/legal/accessibility");
 
     expect(screen.getByRole("link", { name: "Skip to content" })).toHaveAttribute("href", "#main-content");
   });
@@ -63,8 +64,9 @@ describe("the app shell", () => {
     ["/broker", "Broker"],
     ["/login", "Sign in"],
     ["/legal/terms", "Terms of use"],
-    ["/legal/privacy", "Privacy"],
+    ["/legal/privacy", "Privacy notice"],
     ["/legal/disclaimer", "Disclaimer"],
+    ["/legal/accessibility", "Accessibility statement"],
   ])("serves %s", async (path, title) => {
     renderApp(path);
     expect(await screen.findByRole("heading", { level: 1, name: title })).toBeInTheDocument();

@@ -97,6 +97,11 @@ export const routes: RouteObject[] = [
         ErrorBoundary: RouteErrorBoundary,
         lazy: async () => ({ Component: (await import("@/features/legal/components/LegalPages")).DisclaimerPage }),
       },
+      {
+        path: "legal/accessibility",
+        ErrorBoundary: RouteErrorBoundary,
+        lazy: async () => ({ Component: (await import("@/features/legal/components/LegalPages")).AccessibilityPage }),
+      },
       { path: "*", Component: NotFound, ErrorBoundary: RouteErrorBoundary },
     ],
   },

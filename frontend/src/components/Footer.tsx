@@ -9,6 +9,7 @@ export const LEGAL_LINKS = [
   { to: "/legal/terms", label: "Terms of use" },
   { to: "/legal/privacy", label: "Privacy" },
   { to: "/legal/disclaimer", label: "Disclaimer" },
+  { to: "/legal/accessibility", label: "Accessibility" },
 ] as const;
 
 export function Footer() {
