@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from marketedge.ops import legal
 from tests.e2e.conftest import Screen
 
 pytestmark = pytest.mark.e2e
@@ -54,4 +55,20 @@ def test_unknown_route_gets_a_helpful_page_and_unknown_api_a_json_404(
     api = page.request.get(live_server + "/api/v1/no-such-endpoint")
     assert api.status == 404
     assert api.json()["error"]["code"] == "not_found"
+    screen.assert_clean()
+
+
+def test_a_visitor_reads_the_privacy_notice_the_backend_serves(open_screen: Callable[..., Screen]) -> None:
+    """The text people consent to, version and all, readable without signing in (DPDP: an informed consent)."""
+    screen = open_screen(who=None)
+    screen.goto("/legal/privacy")
+    page = screen.page
+    page.get_by_role("heading", name="Privacy notice", level=1).wait_for()
+    version = page.locator("dl.legal-version")
+    version.wait_for(timeout=20_000)
+    assert legal.version("privacy") in version.inner_text()
+    text = page.get_by_role("article", name="Privacy notice")
+    assert text.get_by_role("heading", name="Your rights", level=2).is_visible()
+    assert "Data Protection Board of India" in text.inner_text()
+    assert DISCLAIMER in page.locator("footer").inner_text()
     screen.assert_clean()

@@ -255,6 +255,7 @@ SCREENS = [
     ("legal-terms", "/legal/terms", None),
     ("legal-privacy", "/legal/privacy", None),
     ("legal-disclaimer", "/legal/disclaimer", None),
+    ("legal-accessibility", "/legal/accessibility", None),
     ("not-found", "/no/such/page", None),
 ]
 
@@ -274,6 +275,10 @@ def _settle(screen: Screen, name: str, extra: str | None) -> None:
         page.get_by_role("table", name="Readiness checks").wait_for(timeout=WAIT)
     if name == "broker":
         page.get_by_role("heading", name="Recent token events").wait_for(timeout=WAIT)
+    if name.startswith("legal-"):
+        # The text the backend serves, with its version, not the loading placeholder.
+        page.locator("dl.legal-version").wait_for(timeout=WAIT)
+        page.locator("article.prose p").first.wait_for(timeout=WAIT)
     page.wait_for_timeout(250)
 
 
