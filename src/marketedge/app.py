@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 idle=timedelta(minutes=settings.session_idle_minutes),
                 refresh_seconds=settings.hot_grant_seconds,
                 consent_required=settings.consent_required,
+                secret_key=settings.secret_key,
             )
         app.state.ingest_trigger = IngestTrigger(runtime)
         app.state.status = StatusService(runtime)

@@ -201,3 +201,62 @@ async def test_a_known_stream_start_goes_straight_to_the_broadcaster(
         assert anonymous.status == 401 and "event:" not in body
     finally:
         await anonymous.close()
+
+
+async def test_the_status_answer_is_served_from_memory_and_rebuilt_when_a_minute_is_stored(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    """Every open screen asks for /status: repeats cost no database read; a stored minute shows at once."""
+    hot, service = signed_app.state.hot, signed_app.state.status
+    built: list[object] = []
+    build = service._build
+
+    async def counted(now: object) -> object:
+        built.append(now)
+        return await build(now)
+
+    service._build = counted
+    first = await viewer_http.get("/api/v1/status")
+    assert first.status_code == 200 and first.headers["cache-control"].startswith("private, max-age=")
+    second = await viewer_http.get("/api/v1/status")
+    assert hot.hits == 1 and second.content == first.content and len(built) == 1
+    hot.bump()  # a minute stored: the next asker gets a new build, not the memo of this clock minute
+    third = await viewer_http.get("/api/v1/status")
+    assert third.status_code == 200 and len(built) == 2 and hot.hits == 1
+    async with client_for(signed_app) as anonymous:
+        assert (await anonymous.get("/api/v1/status")).status_code == 401
+
+
+async def test_who_am_i_comes_from_the_snapshot_as_the_full_path_answers_it(signed_app: FastAPI) -> None:
+    """Every page load asks /auth/me: for a session the snapshot vouches for it costs no database read, and
+    says exactly what the route says; a sign-out on this replica stops it at once, not at the next refresh."""
+    hot = signed_app.state.hot
+    signed = await sign_in(signed_app, signed_app.state.db, Role.viewer)
+    async with signed.client as http, client_for(signed_app) as other_tab:
+        other_tab.cookies.set("me_session", signed.token)
+        full = await http.get("/api/v1/auth/me")  # a session newer than the snapshot: the route answers
+        assert full.status_code == 200 and hot.me_hits == 0
+        await hot.credentials.refresh()
+        fast = await http.get("/api/v1/auth/me")
+        assert fast.status_code == 200 and hot.me_hits == 1
+        assert fast.json() == full.json()
+        assert fast.json()["consent"] == {"required": True, "current": True, "needed": False}
+        for name in ("content-security-policy", "x-request-id", "x-content-type-options"):
+            assert name in fast.headers, name
+        assert fast.headers["cache-control"] == "no-store"
+        with_query = await http.get("/api/v1/auth/me", params={"x": "1"})  # not the plain question: the route
+        assert with_query.status_code == 200 and hot.me_hits == 1
+        assert (await http.post("/api/v1/auth/logout")).status_code == 204
+        assert (await other_tab.get("/api/v1/auth/me")).status_code == 401
+        assert (await other_tab.get(SUMMARY)).status_code == 401
+    assert hot.me_hits == 1
+
+
+async def test_who_am_i_without_consent_is_the_routes_answer(signed_app: FastAPI) -> None:
+    hot = signed_app.state.hot
+    signed = await sign_in(signed_app, signed_app.state.db, Role.viewer, consented=False)
+    await hot.credentials.refresh()
+    async with signed.client as http:
+        answer = await http.get("/api/v1/auth/me")
+    assert answer.status_code == 200 and answer.json()["consent"]["needed"] is True
+    assert hot.me_hits == 0

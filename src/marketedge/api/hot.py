@@ -57,11 +57,13 @@ HOT_PATHS = (
     "/api/v1/chain",
     "/api/v1/greeks/summary",
     "/api/v1/greeks/strike",
+    "/api/v1/status",  # the same for every viewer (api/status.py)
 )
 SESSION_COOKIE = b"me_session"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 STREAM_PATH = "/api/v1/stream"
+ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (api/credentials.py), never stored
 # Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
 STREAM_SLOT = "marketedge.hot.stream"
 VERIFY_WAIT_SECONDS = 10.0
@@ -96,10 +98,16 @@ class HotStore:
         self._last_day: object = None
         self.hits = 0
         self.stream_hits = 0
+        self.me_hits = 0
 
     @property
     def enabled(self) -> bool:
         return self.grant_seconds > 0
+
+    @property
+    def generation(self) -> int:
+        """How many minutes were announced since start: answers built from stored data change with it."""
+        return self._generation
 
     def bump(self, announced: Any = None) -> None:
         """A minute was stored (here or on another replica): every stored answer may be out of date, and a
@@ -165,8 +173,11 @@ class HotStore:
         self._grants[credential] = _Grant(user_id, now + self.grant_seconds)
 
     def forget_grants(self) -> None:
-        """Call after revoking sessions or keys: the next request of everyone goes through the full check."""
+        """Call after revoking sessions or keys: the next request of everyone goes through the full check (the
+        snapshot too stops vouching until it has read the database again)."""
         self._grants.clear()
+        if self.credentials is not None:
+            self.credentials.invalidate()
 
 
 def install_hot_path(app: FastAPI, store: HotStore, settings: Settings) -> None:
@@ -213,7 +224,7 @@ class HotPathMiddleware:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or (path not in self.paths and path != STREAM_PATH)
+            or (path not in self.paths and path != STREAM_PATH and path != ME_PATH)
             or not self.store.enabled
         ):
             await self.app(scope, receive, send)
@@ -237,6 +248,9 @@ class HotPathMiddleware:
             await self.app(scope, receive, send)
             return
         credential, kind, secret = presented
+        if path == ME_PATH:
+            await self._me(scope, receive, send, kind, secret)
+            return
         if self.store.granted(credential, time.monotonic()) is None:
             self._from_snapshot(credential, kind, secret)
         if path == STREAM_PATH:
@@ -262,6 +276,28 @@ class HotPathMiddleware:
                 await _send(send, found, b"gzip" in accept_encoding, if_none_match, self._edge_headers(scope))
                 return
         await self._full(scope, receive, send, credential, key, mark)
+
+    async def _me(self, scope: Scope, receive: Receive, send: Send, kind: str, secret: str) -> None:
+        """Who am I, for a session the snapshot vouches for: no database read (every page load asks it)."""
+        snapshot = self.store.credentials
+        body = snapshot.session_me(secret) if snapshot is not None and kind == "session" else None
+        user_id = snapshot.session_user(secret) if body is not None and snapshot is not None else None
+        if body is None or user_id is None or scope["query_string"]:
+            await self.app(scope, receive, send)  # the route answers (and refuses unknown parameters)
+            return
+        retry_after = self._spend(user_id)
+        if retry_after:
+            await self._refuse(scope, send, retry_after)
+            return
+        self.store.me_hits += 1
+        headers = [
+            *self._edge_headers(scope),
+            (b"cache-control", b"no-store"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     def _from_snapshot(self, credential: bytes, kind: str, secret: str) -> None:
         """Grant a credential the snapshot of live sessions and keys vouches for (no database read)."""

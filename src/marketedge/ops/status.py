@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 class StatusService:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._memo: tuple[datetime, dict[str, Any]] | None = None
+        self._memo: tuple[tuple[datetime, object], dict[str, Any]] | None = None
 
-    async def status(self) -> dict[str, Any]:
-        minute = clock.floor_minute(clock.now())
-        if self._memo is not None and self._memo[0] == minute:
+    async def status(self, data_version: object = None) -> dict[str, Any]:
+        """Built at most once per clock minute and `data_version` (pass one that changes when a minute is
+        stored, so the answer does not wait for the next clock minute to show it)."""
+        key = (clock.floor_minute(clock.now()), data_version)
+        if self._memo is not None and self._memo[0] == key:
             return self._memo[1]
         answer = await self._build(clock.now())
-        self._memo = (minute, answer)
+        self._memo = (key, answer)
         return answer
 
     async def _build(self, now: datetime) -> dict[str, Any]:
