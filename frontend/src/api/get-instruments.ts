@@ -13,6 +13,7 @@ export function instrumentsQueryOptions() {
     queryFn: ({ signal }) => getInstruments(signal),
     // The universe changes rarely (an admin adds an index); a new expiry appears at most once a day.
     staleTime: 5 * 60_000,
+    refetchOnWindowFocus: false,
   });
 }
 

@@ -1,8 +1,12 @@
 // GET /api/v1/status: the market's state (open, closed, holiday…), how fresh the data is, today's runs and gaps.
-// The live badge and the status page read it. Its OpenAPI entry has no answer model yet, so the shape is
+// The live badge and the status page read it: the status page every 30 s, the tracker and the chain once on
+// open and again only when the state can change by itself (the session opens or closes) or rarely while the
+// live stream is not delivering. Its OpenAPI entry has no answer model yet, so the shape is
 // checked here and written down once; it moves into the generated types when the backend publishes it.
-import { queryOptions, useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { ApiError, apiFetch } from "@/lib/api-client";
+import { clampDelay, POLL_AFTER_TURN_MAX_MS, POLL_AFTER_TURN_MIN_MS, RARE_REFRESH_MS, rareRefreshMs, type Random } from "@/lib/poll";
 
 export type MarketState = "open" | "pre-open" | "closed" | "holiday" | "weekend";
 
@@ -73,14 +77,88 @@ export async function getMarketStatus(signal?: AbortSignal): Promise<MarketStatu
   }
 }
 
+/** The answer and when it arrived (this computer's clock), to move the server's "now" forward. */
+export interface MarketStatusAnswer {
+  status: MarketStatus | null;
+  receivedAt: number;
+}
+
 export function marketStatusQueryOptions() {
   return queryOptions({
     queryKey: ["market-status"],
-    queryFn: async ({ signal }) => ({ status: await getMarketStatus(signal), receivedAt: Date.now() }),
+    queryFn: async ({ signal }): Promise<MarketStatusAnswer> => ({ status: await getMarketStatus(signal), receivedAt: Date.now() }),
     refetchInterval: 30_000,
   });
 }
 
+/** The status page: refreshed every 30 s (people look at it briefly). */
 export function useMarketStatus(enabled = true) {
   return useQuery({ ...marketStatusQueryOptions(), enabled });
+}
+
+/** For the live badge: asked on page open, then only as `useStatusRefresh` decides. */
+export function useBadgeStatus() {
+  return useQuery({
+    ...marketStatusQueryOptions(),
+    refetchInterval: false,
+    refetchOnWindowFocus: false,
+    staleTime: RARE_REFRESH_MS,
+  });
+}
+
+/**
+ * How far the server's clock is ahead of this one, for timing polls after its minute turns. Live: none (both
+ * follow real time, and `now` is when the answer was built, up to a minute before it was sent). A demo replays
+ * a day on a shifted clock: the shift, to within that minute.
+ */
+export function serverClockOffset(answer: MarketStatusAnswer | undefined): number {
+  const status = answer?.status;
+  if (!answer || !status || status.mode === "live") return 0;
+  return Date.parse(status.now) - answer.receivedAt;
+}
+
+/** The next moment the market's state changes by itself (it opens or closes), on the server's clock. */
+export function nextStateChange(status: MarketStatus): string | null {
+  const { market } = status;
+  if (market.state === "open") return market.session?.close ?? null;
+  if (market.state === "pre-open") return market.session?.open ?? null;
+  return market.next_open;
+}
+
+/**
+ * Milliseconds until the status should be asked again, or null for not until something else changes.
+ * Always a few seconds (5–25 s, random) after the next open or close; besides that every 5–6 min while the
+ * market is open and `quiet` is false (the stream is not delivering), or while no status could be had.
+ */
+export function nextStatusCheckMs(
+  answer: MarketStatusAnswer | undefined,
+  nowMs: number,
+  quiet: boolean,
+  random: Random = Math.random,
+): number | null {
+  const status = answer?.status;
+  let delay: number | null = quiet || (status && status.market.state !== "open") ? null : rareRefreshMs(random);
+  const change = status ? nextStateChange(status) : null;
+  if (answer && status && change && Date.parse(change) > Date.parse(status.now)) {
+    const after = POLL_AFTER_TURN_MIN_MS + random() * (POLL_AFTER_TURN_MAX_MS - POLL_AFTER_TURN_MIN_MS);
+    // `now` may be up to a minute older than the answer, so this errs late, never early.
+    const at = answer.receivedAt + (Date.parse(change) - Date.parse(status.now)) + after;
+    delay = Math.min(delay ?? Number.POSITIVE_INFINITY, at - nowMs);
+  }
+  return delay === null ? null : clampDelay(delay);
+}
+
+/** Asks for the status again when `nextStatusCheckMs` says (a new timer after each answer or failure). */
+export function useStatusRefresh(query: UseQueryResult<MarketStatusAnswer>, quiet: boolean): void {
+  const { data, dataUpdatedAt, errorUpdatedAt, refetch } = query;
+  useEffect(() => {
+    const delay = nextStatusCheckMs(data, Date.now(), quiet);
+    if (delay === null) return;
+    const timer = setTimeout(() => {
+      void refetch();
+    }, delay);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [data, dataUpdatedAt, errorUpdatedAt, quiet, refetch]);
 }

@@ -2,19 +2,25 @@
 // only these days, the expiry list only that day's expiries).
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { apiFetch, queryString } from "@/lib/api-client";
+import { RARE_REFRESH_MS, rareRefreshMs } from "@/lib/poll";
 import type { SessionsAnswer } from "./types";
 
 export function getSessions(instrument: string, signal?: AbortSignal): Promise<SessionsAnswer> {
   return apiFetch<SessionsAnswer>(`/api/v1/sessions${queryString({ instrument })}`, { signal: signal ?? null });
 }
 
+/** Five to six minutes, drawn once per page: open pages do not refresh in step. */
+const SESSIONS_REFRESH_MS = rareRefreshMs();
+
 export function sessionsQueryOptions(instrument: string) {
   return queryOptions({
     queryKey: ["sessions", instrument],
     queryFn: ({ signal }) => getSessions(instrument, signal),
-    // Today's minute count grows during the session; once a minute is plenty for the picker.
-    staleTime: 60_000,
-    refetchInterval: 60_000,
+    // The picker needs the days and their expiries, which change once a day: the screens ask again at once
+    // when a new day starts (tracker: useFollowNewDay), so a slow refresh is enough for the minute counts.
+    staleTime: RARE_REFRESH_MS,
+    refetchInterval: SESSIONS_REFRESH_MS,
+    refetchOnWindowFocus: false,
   });
 }
 
