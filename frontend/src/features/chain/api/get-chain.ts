@@ -15,6 +15,8 @@ export function chainQueryOptions(query: ChainQuery) {
     placeholderData: keepPreviousData,
     // A past minute never changes; the latest one does, once a minute.
     staleTime: query.at ? Number.POSITIVE_INFINITY : 30_000,
+    // Today's chain is asked again once a minute while the market is open (ChainPage), not on focus.
+    refetchOnWindowFocus: false,
   });
 }
 

@@ -16,6 +16,7 @@ export function strikeQueryOptions(query: StrikeQuery) {
     queryKey: ["strike", query],
     queryFn: ({ signal }) => getStrike(query, signal),
     staleTime: 30_000,
+    refetchOnWindowFocus: false,
   });
 }
 

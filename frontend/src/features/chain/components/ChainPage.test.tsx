@@ -1,8 +1,9 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { serveApi } from "@/test/api";
 import chain from "@/test/fixtures/chain-nifty.json";
+import status from "@/test/fixtures/status.json";
 import { renderApp } from "@/test/render";
 
 async function chainTable() {
@@ -75,5 +76,22 @@ describe("the option chain", () => {
       "href",
       "/api/v1/greeks/strike?instrument=NIFTY&date=2026-11-25&expiry=2026-12-01&strike=26100&side=CE&format=csv",
     );
+  });
+
+  it("asks for today's chain again once a minute, 5–25 s after the minute turns, while the market is open", { timeout: 60_000 }, async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(status.now) });
+    try {
+      const api = serveApi();
+      renderApp("/chain");
+      await chainTable();
+      const opened = api.to("GET", "/api/v1/chain").length;
+      // From 10:33:0x to 10:35:3x: the polls of 10:34 and 10:35, and no more status than on open.
+      await vi.advanceTimersByTimeAsync(150_000);
+      const polls = api.to("GET", "/api/v1/chain").slice(opened);
+      expect(polls).toHaveLength(2);
+      expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,8 +1,11 @@
 // The option chain at any stored minute of a day: replay the session with the slider, pick a strike for its
-// own chart. The view (index, day, expiry, minute, window, strike) is in the address.
+// own chart. The view (index, day, expiry, minute, window, strike) is in the address. Today's chain is asked
+// again once a minute, 5–25 s after the minute turns, while the market is open (docs/scaling.md).
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useInstruments } from "@/api/get-instruments";
+import { serverClockOffset, useBadgeStatus, useStatusRefresh } from "@/api/get-market-status";
 import { useSessions } from "@/api/get-sessions";
 import type { ChainQuery, StrikeQuery } from "@/api/types";
 import { ErrorBoundary } from "@/components/ErrorBoundary";
@@ -10,7 +13,8 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { MarketSelect, resolveMarket } from "@/components/MarketSelect";
 import { Page } from "@/components/Page";
 import { Skeleton } from "@/components/Skeleton";
-import { formatDay, formatMinuteIST, formatNumber } from "@/lib/format";
+import { formatDay, formatMinuteIST, formatNumber, istDay } from "@/lib/format";
+import { useMinutePoll } from "@/lib/poll";
 import { useChain } from "../api/get-chain";
 import { chainSearch, parseChainParams, replayIndex, STRIKE_WINDOWS, type ChainParams } from "../utils/chain";
 import { ChainTable } from "./ChainTable";
@@ -39,6 +43,21 @@ export function ChainPage() {
     : null;
   const chain = useChain(query);
   const minutes = chain.data?.minutes_stored ?? [];
+
+  // Only the market's state is needed (asked on open and when the session opens or closes), not its freshness.
+  const status = useBadgeStatus();
+  useStatusRefresh(status, true);
+  const open = status.data?.status?.market.state === "open" ? status.data.status : null;
+  const queryClient = useQueryClient();
+  useMinutePoll(
+    Boolean(open && market?.date === istDay(open.now)),
+    () => {
+      // The chain (and the open strike's day) grow by a minute; unchanged answers come back as 304s.
+      void queryClient.invalidateQueries({ queryKey: ["chain"] });
+      void queryClient.invalidateQueries({ queryKey: ["strike"] });
+    },
+    serverClockOffset(status.data),
+  );
 
   // The slider moves at once; the address (and the request) follows when it rests.
   const [dragIndex, setDragIndex] = useState<number | null>(null);

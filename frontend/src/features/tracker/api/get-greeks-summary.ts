@@ -29,6 +29,8 @@ export function greeksSummaryQueryOptions(query: ResolvedSummaryQuery) {
     // A new band or date keeps the old day on screen (marked as updating) until the new one arrives.
     placeholderData: keepPreviousData,
     staleTime: 30_000,
+    // New minutes come through the stream (or the once-a-minute poll), not on focus.
+    refetchOnWindowFocus: false,
   });
 }
 

@@ -2,7 +2,7 @@
 // The browser's EventSource reconnects by itself and resumes from the last event id; when the stream cannot
 // be had at all (a proxy that buffers, the endpoint refusing), the tracker falls back to polling.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { StreamQuery, Summary } from "@/api/types";
 import { queryString } from "@/lib/api-client";
 import { mergeSummary } from "../utils/series";
@@ -37,9 +37,20 @@ export function parseMinuteEvent(data: string): Summary | null {
   return null;
 }
 
-/** Keeps the summary query's day current while `enabled`; answers how the updates arrive. */
-export function useMinuteStream(query: ResolvedSummaryQuery | null, enabled: boolean): StreamState {
+/**
+ * Keeps the summary query's day current while `enabled`; answers how the updates arrive. `onMinute` hears
+ * each minute that arrives (the page asks for the days again when one belongs to a day it does not know).
+ */
+export function useMinuteStream(
+  query: ResolvedSummaryQuery | null,
+  enabled: boolean,
+  onMinute?: (update: Summary) => void,
+): StreamState {
   const queryClient = useQueryClient();
+  const heard = useRef(onMinute);
+  useEffect(() => {
+    heard.current = onMinute;
+  });
   // The state of the stream at `path`; a new path starts again at "connecting".
   const [reported, setReported] = useState<{ path: string; state: StreamState } | null>(null);
   const path = query && enabled ? streamPath(query) : null;
@@ -62,6 +73,7 @@ export function useMinuteStream(query: ResolvedSummaryQuery | null, enabled: boo
       const update = parseMinuteEvent((event as MessageEvent<string>).data);
       if (!update) return;
       queryClient.setQueryData<Summary>(key, (day) => (day ? mergeSummary(day, update) : day));
+      heard.current?.(update);
     });
     source.addEventListener("error", () => {
       failures += 1;

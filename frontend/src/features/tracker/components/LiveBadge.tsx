@@ -5,7 +5,7 @@ import type { StreamState } from "../api/stream-minutes";
 import type { LiveState } from "../utils/live";
 
 export function LiveBadge({ state, stream }: { state: LiveState; stream: StreamState }) {
-  const how = stream === "polling" ? " · checking every 30 s" : stream === "connecting" ? " · connecting" : "";
+  const how = stream === "polling" ? " · checking every minute" : stream === "connecting" ? " · connecting" : "";
   switch (state.kind) {
     case "live":
       return (

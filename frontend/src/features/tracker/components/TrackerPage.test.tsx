@@ -1,10 +1,13 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { error, installEventSource, serveApi, signedOut } from "@/test/api";
 import noDay from "@/test/fixtures/summary-error-no-day.json";
 import me from "@/test/fixtures/me.json";
+import sessionsNifty from "@/test/fixtures/sessions-nifty.json";
+import statusFixture from "@/test/fixtures/status.json";
 import stream from "@/test/fixtures/stream-minute.json";
+import summaryFixture from "@/test/fixtures/summary-nifty.json";
 import { renderApp } from "@/test/render";
 import { formatNumber } from "@/lib/format";
 
@@ -143,7 +146,7 @@ describe("the greeks tracker", () => {
       expect(Source.instances).toHaveLength(1);
     });
     Source.instances[0]?.fail(true);
-    expect(await screen.findByText(/checking every 30 s/)).toBeInTheDocument();
+    expect(await screen.findByText(/checking every minute/)).toBeInTheDocument();
   });
 
   it("says when a day has no data, and offers the latest day", async () => {
@@ -182,5 +185,150 @@ describe("the greeks tracker", () => {
     renderApp("/");
     expect(await screen.findByText(/Your session ended/)).toBeInTheDocument();
     expect(api.to("GET", "/api/v1/auth/me").length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** The recorded stream event, moved to another minute (and day). */
+function minuteEvent(minute: string, date = "2026-11-25") {
+  const at = `${date}T${minute}:00+05:30`;
+  return { ...stream, date, latest_minute: at, minutes: [at] };
+}
+
+function paths(requests: { url: URL }[]): string[] {
+  return requests.map((request) => request.url.pathname);
+}
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+describe("the tracker's requests in steady state", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("asks for nothing but the stream while it delivers: no status over 10 minutes; delayed with the age when minutes stop", { timeout: 120_000 }, async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
+    const Source = installEventSource();
+    const api = serveApi();
+    renderApp("/");
+    await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    const source = Source.instances[0];
+    if (!source) throw new Error("no stream");
+    source.open();
+    expect(await screen.findByText(/^Live · 10:33 IST/)).toBeInTheDocument();
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+    const opened = api.requests.length;
+
+    for (let minute = 34; minute <= 43; minute += 1) {
+      await vi.advanceTimersByTimeAsync(MINUTE);
+      source.emit("minute", minuteEvent(`10:${String(minute)}`));
+    }
+    expect(await screen.findByText(/^Live · 10:43 IST/)).toBeInTheDocument();
+    // Ten minutes: no status, no summary; the days list at most twice (every 5–6 min).
+    const during = paths(api.requests.slice(opened));
+    expect(during.filter((path) => path !== "/api/v1/sessions")).toEqual([]);
+    expect(during.length).toBeLessThanOrEqual(2);
+
+    // The minutes stop: the badge says delayed, with the age, worked out without asking the server.
+    await vi.advanceTimersByTimeAsync(4 * MINUTE);
+    expect(await screen.findByText(/^Delayed · last minute 4 min ago/)).toBeInTheDocument();
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+    // Not delivering any more: the status is asked again, but only after 5–6 minutes.
+    await vi.advanceTimersByTimeAsync(6 * MINUTE);
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(2);
+  });
+
+  it("without the stream, loads the day once a minute, 5–25 s after the minute turns", { timeout: 120_000 }, async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
+    const Source = installEventSource();
+    const polled: number[] = [];
+    const api = serveApi({
+      "GET /api/v1/greeks/summary": () => {
+        polled.push(Date.now());
+        return { body: { ...summaryFixture } };
+      },
+    });
+    renderApp("/");
+    await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    Source.instances[0]?.fail(true);
+    expect(await screen.findByText(/checking every minute/)).toBeInTheDocument();
+    const first = polled.length;
+
+    // From 10:33:0x to 10:38:3x: the polls of 10:34 to 10:38.
+    await vi.advanceTimersByTimeAsync(5 * MINUTE + 30 * SECOND);
+    const polls = polled.slice(first);
+    expect(polls).toHaveLength(5);
+    const minutes = polls.map((at) => Math.floor(at / MINUTE));
+    expect(new Set(minutes).size).toBe(5);
+    for (const at of polls) {
+      // The fake clock runs on a little with real time: a second of slack.
+      expect(at % MINUTE).toBeGreaterThanOrEqual(5 * SECOND);
+      expect(at % MINUTE).toBeLessThanOrEqual(26 * SECOND);
+    }
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+  });
+
+  it("asks for the days again on a new day: once a minute until today appears, then the view moves to it", async () => {
+    const newDay = "2026-11-26T09:16:10+05:30";
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(newDay) });
+    const withToday = {
+      ...sessionsNifty,
+      sessions: [{ ...sessionsNifty.sessions[0], date: "2026-11-26" }, ...sessionsNifty.sessions],
+    };
+    let stored = false;
+    const api = serveApi({
+      "GET /api/v1/status": {
+        body: {
+          ...statusFixture,
+          now: newDay,
+          market: {
+            ...statusFixture.market,
+            session: { open: "2026-11-26T09:15:00+05:30", close: "2026-11-26T15:30:00+05:30" },
+            next_open: "2026-11-27T09:15:00+05:30",
+          },
+        },
+      },
+      "GET /api/v1/sessions": () => ({ body: stored ? withToday : sessionsNifty }),
+    });
+    renderApp("/");
+    await dayTable();
+    expect(await screen.findByText(/^Past session · 25 Nov/)).toBeInTheDocument();
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(90 * SECOND);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
+    stored = true;
+    await vi.advanceTimersByTimeAsync(MINUTE);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(3);
+    await waitFor(() => {
+      expect(api.to("GET", "/api/v1/greeks/summary").at(-1)?.url.searchParams.get("date")).toBe("2026-11-26");
+    });
+    // Today is offered now: back to the slow refresh.
+    await vi.advanceTimersByTimeAsync(2 * MINUTE);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(3);
+  });
+
+  it("asks for the days at once when the stream brings a minute of a day the picker does not offer", async () => {
+    const Source = installEventSource();
+    const api = serveApi();
+    renderApp("/");
+    await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    const source = Source.instances[0];
+    source?.open();
+    source?.emit("minute", minuteEvent("10:34"));
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+    source?.emit("minute", minuteEvent("09:15", "2026-11-26"));
+    await waitFor(() => {
+      expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
+    });
   });
 });

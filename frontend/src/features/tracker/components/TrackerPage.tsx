@@ -1,20 +1,23 @@
 // The greeks tracker (home screen): the controls, a live badge, one chart per greek and the minute table.
 // Everything that describes the view is in the address; a new view keeps the old one on screen meanwhile.
+// Steady state costs the server the stream only: the badge's age is worked out here from the newest minute and
+// the clock, the market's status is asked on open and when the session opens or closes (docs/scaling.md).
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useInstruments } from "@/api/get-instruments";
-import { useMarketStatus } from "@/api/get-market-status";
+import { serverClockOffset, useBadgeStatus, useStatusRefresh, type MarketStatusAnswer } from "@/api/get-market-status";
 import { useSessions } from "@/api/get-sessions";
-import type { Summary } from "@/api/types";
+import type { SessionsAnswer, Summary } from "@/api/types";
 import { ErrorBoundary } from "@/components/ErrorBoundary";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { resolveMarket, type MarketChoice } from "@/components/MarketSelect";
 import { Page } from "@/components/Page";
 import { Skeleton } from "@/components/Skeleton";
 import { ApiError } from "@/lib/api-client";
-import { formatDay, formatDayShort, formatMinuteIST } from "@/lib/format";
-import { MARK_DATA_ARRIVED, useGreeksSummary, type ResolvedSummaryQuery } from "../api/get-greeks-summary";
+import { formatDay, formatDayShort, formatMinuteIST, istDay } from "@/lib/format";
+import { useMinutePoll } from "@/lib/poll";
+import { greeksSummaryQueryKey, MARK_DATA_ARRIVED, useGreeksSummary, type ResolvedSummaryQuery } from "../api/get-greeks-summary";
 import { useMinuteStream } from "../api/stream-minutes";
 import { expectsNewMinutes, liveState } from "../utils/live";
 import { parseTrackerParams, trackerSearch, type TrackerParams } from "../utils/params";
@@ -26,7 +29,6 @@ import "./tracker.css";
 
 export const MARK_RENDERED = "tracker:rendered";
 export const MEASURE_RENDER = "tracker:render";
-const POLL_MS = 30_000;
 
 export function TrackerPage() {
   const [search, setSearch] = useSearchParams();
@@ -53,13 +55,22 @@ export function TrackerPage() {
       }
     : null;
 
-  const status = useMarketStatus();
+  const status = useBadgeStatus();
   const summary = useGreeksSummary(query);
   const day = summary.data;
   const live = useLiveState(day, status.data);
-  const streamState = useMinuteStream(query, expectsNewMinutes(live) && !summary.isPlaceholderData);
+  const knownDays = sessions.data;
+  const refetchSessions = sessions.refetch;
+  const streamState = useMinuteStream(query, expectsNewMinutes(live) && !summary.isPlaceholderData, (update) => {
+    // A minute of a day the picker does not offer yet: a new day has begun.
+    if (knownDays && !knownDays.sessions.some((session) => session.date === update.date)) void refetchSessions();
+  });
+  // While the stream delivers live minutes the status is not asked again until the session closes.
+  useStatusRefresh(status, streamState === "open" && live.kind === "live");
+  const offset = serverClockOffset(status.data);
   const polling = streamState === "polling" && expectsNewMinutes(live);
-  usePolling(query, polling);
+  usePolling(query, polling, offset);
+  useFollowNewDay(sessions.data, status.data, () => void refetchSessions());
 
   const listsError = instruments.error ?? sessions.error;
   return (
@@ -107,7 +118,8 @@ export function TrackerPage() {
   );
 }
 
-function useLiveState(day: Summary | undefined, status: ReturnType<typeof useMarketStatus>["data"]) {
+/** The badge's state, worked out again every 15 s from the newest minute and the clock (no request). */
+function useLiveState(day: Summary | undefined, status: MarketStatusAnswer | undefined) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => {
@@ -127,19 +139,33 @@ function useLiveState(day: Summary | undefined, status: ReturnType<typeof useMar
   });
 }
 
-/** Without the stream, the day is loaded again every 30 s while new minutes can arrive. */
-function usePolling(query: ResolvedSummaryQuery | null, on: boolean) {
+/**
+ * Without the stream, the day is loaded again once a minute, 5–25 s after the minute turns (the browser sends
+ * If-None-Match with the ETag of the day it has, so an unchanged day costs a 304).
+ */
+function usePolling(query: ResolvedSummaryQuery | null, on: boolean, offsetMs: number) {
   const queryClient = useQueryClient();
-  const key = query ? JSON.stringify(query) : null;
-  useEffect(() => {
-    if (!on || !key) return;
-    const timer = setInterval(() => {
-      void queryClient.invalidateQueries({ queryKey: ["greeks-summary", JSON.parse(key) as ResolvedSummaryQuery] });
-    }, POLL_MS);
-    return () => {
-      clearInterval(timer);
-    };
-  }, [on, key, queryClient]);
+  useMinutePoll(
+    on && query !== null,
+    () => {
+      if (query) void queryClient.invalidateQueries({ queryKey: greeksSummaryQueryKey(query) });
+    },
+    offsetMs,
+  );
+}
+
+/**
+ * The market is open but the days with data do not include today yet (a new day, or the page opened before its
+ * first minute): ask for the days once a minute until today appears; the view then moves to it by itself.
+ */
+function useFollowNewDay(days: SessionsAnswer | undefined, answer: MarketStatusAnswer | undefined, refetch: () => void) {
+  const status = answer?.status;
+  // An "open" answer is about the day of its `now`: it is asked again when the session closes.
+  const today = status ? istDay(status.now) : null;
+  const waiting = Boolean(
+    days && status?.market.state === "open" && today && !days.sessions.some((session) => session.date === today),
+  );
+  useMinutePoll(waiting, refetch, serverClockOffset(answer));
 }
 
 function ViewSummary({ summary }: { summary: Summary }) {
