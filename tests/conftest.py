@@ -55,6 +55,12 @@ def need_server(kind: str, url: str) -> str:
     pytest.skip(message)
 
 
+def running(app: FastAPI) -> LifespanManager:
+    """An app started and stopped as a server would. The limits are generous on purpose: a loaded CI machine
+    can take more than asgi-lifespan's 5 s default to close database pools and Redis, which is no fault."""
+    return LifespanManager(app, startup_timeout=60, shutdown_timeout=60)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     return need_server("PostgreSQL", os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES))
@@ -181,7 +187,7 @@ def settings(database_url: str, cache_url: str | None, tmp_path: Path) -> Settin
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 

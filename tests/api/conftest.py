@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from marketedge import clock, migrate
@@ -22,7 +21,7 @@ from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
 from marketedge.models.user import User
 from marketedge.runtime import Runtime
-from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.conftest import drop_postgres_database, fresh_postgres_database, running
 
 DAY = date(2026, 11, 25)
 FIRST, LAST = ist(2026, 11, 25, 9, 15), ist(2026, 11, 25, 10, 15)
@@ -100,7 +99,7 @@ async def day_app(day_settings: Settings, pinned_clock: ManualClock) -> AsyncIte
     # These tests are about the data: every request reads as a signed-in viewer. Who may call each route
     # is tested in tests/auth (test_route_table.py).
     application.dependency_overrides[require(Role.viewer)] = lambda: as_viewer()
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from marketedge.app import create_app
@@ -17,6 +16,7 @@ from marketedge.clock import ManualClock
 from marketedge.config import Settings
 from marketedge.ingest.bus import MinuteStored
 from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
+from tests.conftest import running
 
 SUMMARY = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
 
@@ -25,7 +25,7 @@ SUMMARY = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
 async def signed_app(day_settings: Settings, pinned_clock: ManualClock) -> AsyncIterator[FastAPI]:
     """The day's app with the real access checks (no override): the hot path needs a credential."""
     application = create_app(day_settings)
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 
@@ -134,7 +134,7 @@ async def test_a_spent_allowance_is_answered_429_by_the_full_path(
     day_settings: Settings, pinned_clock: ManualClock
 ) -> None:
     application = create_app(day_settings.model_copy(update={"api_rate_limit": "3/minute"}))
-    async with LifespanManager(application):
+    async with running(application):
         signed = await sign_in(application, application.state.db, Role.viewer)
         async with signed.client as http:
             statuses = [(await http.get(SUMMARY)).status_code for _ in range(5)]

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from marketedge.app import create_app
@@ -15,6 +14,7 @@ from marketedge.auth.deps import SecurityState
 from marketedge.auth.ratelimit import RateLimiter
 from marketedge.config import Settings
 from tests.auth_fixtures import admin, admin_client, viewer, viewer_client  # noqa: F401  (fixtures)
+from tests.conftest import running
 
 
 def isolate_rate_limits(app: FastAPI) -> RateLimiter:
@@ -27,7 +27,7 @@ def isolate_rate_limits(app: FastAPI) -> RateLimiter:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with LifespanManager(application):
+    async with running(application):
         limiter = isolate_rate_limits(application)
         yield application
         await limiter.close()

@@ -16,6 +16,7 @@ from marketedge.auth.security_headers import CONTENT_SECURITY_POLICY
 from marketedge.config import Settings
 from marketedge.db import Database
 from tests.auth_fixtures import SignedIn, client_for, make_user
+from tests.conftest import running
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -34,7 +35,7 @@ async def custom_app(settings: Settings, tmp_path: Path) -> AsyncIterator[callab
 
     async def build(**changes: object) -> FastAPI:
         application = create_app(settings.model_copy(update={"frontend_dist": dist, **changes}))
-        manager = LifespanManager(application)
+        manager = running(application)
         await manager.__aenter__()
         managers.append(manager)
         return application

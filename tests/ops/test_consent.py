@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from marketedge.config import Settings
 from marketedge.models import AuditEvent
 from marketedge.ops import legal
 from tests.auth_fixtures import api_key_for, client_for, sign_in
+from tests.conftest import running
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ async def gated_app(settings: Settings) -> AsyncIterator[FastAPI]:
             }
         )
     )
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 
@@ -116,7 +116,7 @@ def test_consent_is_required_by_default() -> None:
 
 async def test_without_consent_required_the_data_routes_stay_open(settings: Settings) -> None:
     ungated = create_app(settings.model_copy(update={"consent_required": False}))
-    async with LifespanManager(ungated):
+    async with running(ungated):
         person = await sign_in(ungated, ungated.state.db, Role.viewer, consented=False)
         async with person.client as http:
             assert (await http.get("/api/v1/instruments")).status_code == 200

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from marketedge import clock
@@ -21,6 +20,7 @@ from marketedge.config import load_settings, normalise_database_url
 from marketedge.db import Database
 from marketedge.store import load_day
 from tests.auth_fixtures import sign_in
+from tests.conftest import running
 
 NOW = ist(2026, 11, 25, 9, 31, 20)  # the stored morning runs 09:15–09:29
 
@@ -87,7 +87,7 @@ async def delayed_app(stored_day: str, tmp_path: Path) -> AsyncIterator[FastAPI]
         from marketedge.app import create_app
 
         application = create_app(settings)
-        async with LifespanManager(application):
+        async with running(application):
             yield application
 
 
