@@ -6,9 +6,10 @@
     .venv/bin/python benchmarks/load/loadtest.py throughput --cpu 1 --seconds 15                # one full core
 
 Each user has a session (made in the database beforehand: argon2 sign-ins are measured separately with
---logins), opens the tracker page (instruments, sessions, summary, chain, with the ETags it already has),
-holds the live stream, changes the delta band now and then (new summary, stream reopened with Last-Event-ID)
-and reopens the page every few minutes. `storm`: every user opens the page within --storm-window seconds, then
+--logins), opens the tracker page as the UI does (who am I, status, instruments, sessions, summary, with the
+ETags it already has), holds the live stream, asks status and sessions again every ~5 minutes, changes the
+delta band every 1–3 minutes (new summary, stream reopened with Last-Event-ID) and reopens the page every 3–5
+minutes. `storm`: every user opens the page within --storm-window seconds, then
 holds the stream. `throughput`: wrk (apt install wrk) against one cached summary, one session.
 
 The server (benchmarks/load/serve.py) runs in `run-constrained --cpu C --mem M` pinned to core 0, the client
@@ -44,7 +45,11 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 RUN_CONSTRAINED = "/work/shared/tools/run-constrained"
 DAY = "2026-11-25"
 BANDS = [(lo, hi) for lo in (0.05, 0.1, 0.15, 0.2) for hi in (0.4, 0.5, 0.6)]
-PAGE = ("instruments", "sessions", "summary", "chain")
+# What the tracker screen asks when it opens (frontend/src: who am I, the market's status, the instruments, the
+# days with data, the day's summary), besides its event stream.
+PAGE = ("me", "status", "instruments", "sessions", "summary")
+# What an open tracker asks again by itself, at most every 5 minutes with jitter (the stream brings the minutes).
+REFRESHED = ("status", "sessions")
 
 
 # -- preparing the database -------------------------------------------------------------------------------
@@ -282,10 +287,11 @@ class User:
     def _url(self, what: str) -> str:
         lo, hi = self.band
         return {
+            "me": "/api/v1/auth/me",
+            "status": "/api/v1/status",
             "instruments": "/api/v1/instruments",
             "sessions": "/api/v1/sessions?instrument=NIFTY",
             "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
-            "chain": "/api/v1/chain?instrument=NIFTY&strikes=15",
         }[what]
 
     async def get(self, what: str) -> None:
@@ -323,7 +329,9 @@ class User:
             headers["Last-Event-ID"] = self.last_event
         url = f"/api/v1/stream?instrument=NIFTY&delta_min={lo}&delta_max={hi}"
         started = time.perf_counter()
-        first = True
+        # A new stream's first event is the latest minute, sent at once; a resumed one (Last-Event-ID) has
+        # nothing to send until the next minute, which is then a delivery like any other.
+        first = "Last-Event-ID" not in headers
         try:
             async with self.streams.get(url, headers=headers) as answer:
                 if answer.status != 200:
@@ -349,12 +357,17 @@ class User:
         await self.open_page()
         next_page = time.monotonic() + self.rng.uniform(180, 300)
         next_band = time.monotonic() + self.rng.uniform(60, 180)
+        next_refresh = time.monotonic() + self.rng.uniform(270, 330)
         while time.monotonic() < until:
             await asyncio.sleep(1)
             now = time.monotonic()
             if now >= next_page:
                 next_page = now + self.rng.uniform(180, 300)
+                next_refresh = now + self.rng.uniform(270, 330)
                 await self.open_page()
+            elif now >= next_refresh:
+                next_refresh = now + self.rng.uniform(270, 330)
+                await asyncio.gather(*(self.get(what) for what in REFRESHED))
             elif now >= next_band:
                 next_band = now + self.rng.uniform(60, 180)
                 self.band = self.rng.choice(BANDS)
@@ -518,7 +531,7 @@ def report(
         rows.append((f"  {kind}", f"p50 {ms(pct(values, 0.5))}, p99 {ms(pct(values, 0.99))} ({codes})"))
     rows += [
         (
-            "SSE streams opened / first event p99",
+            "SSE streams opened / new streams' first event p99",
             f"{stats.sse_opened:,} / {ms(pct(stats.sse_first_event, 0.99))}",
         ),
         (
