@@ -190,3 +190,16 @@ async def test_the_hot_path_does_not_serve_a_session_without_consent(gated_app: 
         refused = await second.get("/api/v1/instruments")
         assert refused.status_code == 403
         assert refused.json()["error"]["details"]["reason"] == "consent_required"
+
+
+def test_without_an_operator_configured_no_sentence_starts_in_lower_case() -> None:
+    import re
+
+    from marketedge.config import load_settings
+
+    settings = load_settings(marketedge_env="test", legal_operator=None)
+    for name in legal.DOCUMENTS:
+        text = legal.document(name, settings).markdown
+        assert "{operator}" not in text
+        assert not re.search(r"(^|[.!?:]\s+)the operator of this", text, flags=re.M), name
+        assert "The operator of this Market Edge service" in text or "the operator of this" in text, name

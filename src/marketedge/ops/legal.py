@@ -44,7 +44,15 @@ def version(name: str) -> str:
 def document(name: str, settings: Settings) -> Document:
     operator = settings.legal_operator or "the operator of this Market Edge service"
     contact = settings.legal_contact or "the operator (the contact is not configured yet: LEGAL_CONTACT)"
-    text = _raw(name).replace("{operator}", operator).replace("{contact}", contact)
+    text = _raw(name).replace("{contact}", contact)
+    # A sentence that starts with the operator starts with a capital, whatever LEGAL_OPERATOR says.
+    text = re.sub(
+        r"(^|[.!?:]\s+)\{operator\}",
+        lambda m: m.group(1) + operator[:1].upper() + operator[1:],
+        text,
+        flags=re.M,
+    )
+    text = text.replace("{operator}", operator)
     return Document(name, DOCUMENTS[name], version(name), text)
 
 
