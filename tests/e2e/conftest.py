@@ -5,6 +5,7 @@ minutes arriving every 10 s (its clock runs six times fast), and has a viewer an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -85,38 +86,56 @@ def _wait_for_morning(base: str, server: subprocess.Popen[bytes], log: Path, dea
     pytest.fail(f"the server did not store its morning in time; see {log}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The built UI on the twin, with the morning of SESSION_DAY stored and minutes still arriving."""
+@contextlib.contextmanager
+def market_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, env: Callable[[str], dict[str, str]] | None = None
+) -> Iterator[str]:
+    """tests/e2e/market_server.py on a free port: the built UI on the twin, with the morning of SESSION_DAY
+    stored and minutes still arriving. `env(base_url)` adds environment variables."""
     _need((ROOT / "frontend" / "dist" / "index.html").is_file(), "the UI is not built (make ui)")
     port = _free_port()
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    log = tmp_path_factory.mktemp("e2e-log") / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    db = tmp_path_factory.mktemp(name) / "e2e.db"
+    log = tmp_path_factory.mktemp(f"{name}-log") / "server.log"
+    command = [
+        sys.executable, str(HERE / "market_server.py"), "--port", str(port), "--database", f"sqlite:///{db}",
+        "--day", SESSION_DAY, "--start", SESSION_START,
+    ]  # fmt: skip
     with log.open("w") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "market_server.py"),
-                "--port",
-                str(port),
-                "--database",
-                f"sqlite:///{db}",
-                "--day",
-                SESSION_DAY,
-                "--start",
-                SESSION_START,
-            ],
+            command,
             cwd=ROOT,
-            env={**os.environ, "REDIS_URL": ""},
+            env={**os.environ, "REDIS_URL": "", **(env(base) if env else {})},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        base = f"http://127.0.0.1:{port}"
-        # A loaded CI machine imports slowly; the catch-up of 45 minutes adds a few seconds.
-        _wait_for_morning(base, server, log, time.monotonic() + 180)
+        try:
+            # A loaded CI machine imports slowly; the catch-up of 45 minutes adds a few seconds.
+            _wait_for_morning(base, server, log, time.monotonic() + 180)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server most browser tests share."""
+    with market_server(tmp_path_factory, "e2e") as base:
         yield base
-        server.terminate()
-        server.wait(timeout=15)
+
+
+def until(page: Any, script: str, timeout_ms: int = 30_000) -> Any:
+    """Polls `script` (evaluated over the DevTools protocol, which the page's CSP does not govern; Playwright's
+    wait_for_function would need 'unsafe-eval') until it answers something truthy."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {script}")
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,19 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 
-from tests.e2e.conftest import (
-    _CSP_WATCH,
-    ADMIN,
-    EXPECTED_CONSOLE,
-    HERE,
-    ROOT,
-    SESSION_DAY,
-    SESSION_START,
-    Screen,
-    _free_port,
-    _need,
-    _wait_for_morning,
-)
+from tests.e2e.conftest import _CSP_WATCH, ADMIN, EXPECTED_CONSOLE, Screen, market_server, until
 
 pytestmark = pytest.mark.e2e
 
@@ -49,35 +33,12 @@ TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{40,}")
 @pytest.fixture(scope="module")
 def broker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of this module's own, its notifier registered with the twin (for the v3 approval)."""
-    _need((ROOT / "frontend" / "dist" / "index.html").is_file(), "the UI is not built (make ui)")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    db = tmp_path_factory.mktemp("e2e-broker") / "e2e.db"
-    log = tmp_path_factory.mktemp("e2e-broker-log") / "server.log"
-    env = {**os.environ, "REDIS_URL": "", "UPSTOX_NOTIFIER_URL": f"{base}/api/v1/broker/upstox/notifier"}
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "market_server.py"),
-                "--port",
-                str(port),
-                "--database",
-                f"sqlite:///{db}",
-                "--day",
-                SESSION_DAY,
-                "--start",
-                SESSION_START,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        _wait_for_morning(base, server, log, time.monotonic() + 180)
+    with market_server(
+        tmp_path_factory,
+        "e2e-broker",
+        lambda base: {"UPSTOX_NOTIFIER_URL": f"{base}/api/v1/broker/upstox/notifier"},
+    ) as base:
         yield base
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @pytest.fixture
@@ -166,18 +127,6 @@ def _forge_actor(state: str, actor: str) -> str:
     forged = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
     assert forged != body
     return f"{forged}.{signature}"
-
-
-def _until(page: Any, script: str, timeout_ms: int = WAIT) -> Any:
-    """Polls `script` over the DevTools protocol (the page's CSP forbids wait_for_function's eval)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        value = page.evaluate(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_ms} ms: {script}")
-        page.wait_for_timeout(100)
 
 
 def _open_broker_page(screen: Screen) -> Any:
@@ -311,7 +260,7 @@ def test_request_on_the_phone_waits_then_shows_the_approved_token(admin: Screen,
 
     # The page polls while it waits, and shows the new token without a reload.
     page.locator("dd", has_text="Access token (approved on the phone)").wait_for(timeout=WAIT)
-    _until(page, "!document.body.innerText.includes('Waiting for approval')")
+    until(page, "!document.body.innerText.includes('Waiting for approval')")
     assert page.get_by_role("button", name="Request a token").is_enabled()
     assert _fact(admin, "Upstox user") == "Twin Trader"
     assert "(notifier)" in _fact(admin, "Stored")

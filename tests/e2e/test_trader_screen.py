@@ -10,14 +10,13 @@ import io
 import json
 import re
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, HERE, ROOT, VIEWER, Screen, record
+from tests.e2e.conftest import ADMIN, HERE, ROOT, VIEWER, Screen, record, until
 
 pytestmark = pytest.mark.e2e
 
@@ -41,19 +40,6 @@ def _rows(page: Any) -> list[list[str]]:
             "rows => rows.map(r => [...r.querySelectorAll('th, td')].map(c => c.textContent))",
         )
     )
-
-
-def _until(page: Any, script: str, timeout_ms: int = WAIT) -> Any:
-    """Polls `script` (evaluated over the DevTools protocol, which the page's CSP does not govern; Playwright's
-    wait_for_function would need 'unsafe-eval') until it answers something truthy."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        value = page.evaluate(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_ms} ms: {script}")
-        page.wait_for_timeout(100)
 
 
 def _chart_pixels(page: Any) -> str:
@@ -144,7 +130,7 @@ def test_a_new_minute_arrives_live(open_screen: Callable[..., Screen]) -> None:
     loads = []
     page.on("request", lambda r: loads.append(r.url) if "/greeks/summary" in r.url else None)
     # The server's clock runs six times fast: a minute every 10 s, pushed over the stream.
-    _until(
+    until(
         page, f"document.querySelector('{TRACKER_TABLE} tbody tr[aria-rowindex] th').textContent > '{newest}'"
     )
     assert loads == [], "the new minute came through the stream, not a reload"
@@ -207,7 +193,7 @@ def test_a_full_day_renders_in_under_200_ms_after_the_data_arrives(
     for _ in range(6):
         screen.goto("/")
         page.locator(".time-chart canvas").first.wait_for(timeout=WAIT)
-        _until(page, "performance.getEntriesByName('tracker:render').length > 0")
+        until(page, "performance.getEntriesByName('tracker:render').length > 0")
         durations.append(float(page.evaluate("performance.getEntriesByName('tracker:render')[0].duration")))
         page.wait_for_timeout(300)
         shifts.append(float(page.evaluate("window.__cls")))
@@ -293,7 +279,7 @@ def _fits(page: Any, name: str, width: int) -> None:
 def _dark(page: Any) -> None:
     """The theme switch in the header: the page follows it at once."""
     page.get_by_role("button", name="Dark theme").click()
-    _until(page, "document.documentElement.dataset.theme === 'dark'")
+    until(page, "document.documentElement.dataset.theme === 'dark'")
     page.wait_for_timeout(200)
 
 
