@@ -268,6 +268,17 @@ class Stats:
             self.errors.append(f"{kind}: HTTP {status}")
 
 
+def page_url(what: str, band: tuple[float, float]) -> str:
+    lo, hi = band
+    return {
+        "me": "/api/v1/auth/me",
+        "status": "/api/v1/status",
+        "instruments": "/api/v1/instruments",
+        "sessions": "/api/v1/sessions?instrument=NIFTY",
+        "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+    }[what]
+
+
 class User:
     def __init__(
         self,
@@ -284,18 +295,8 @@ class User:
         self.last_event: str | None = None
         self.stream_task: asyncio.Task[None] | None = None
 
-    def _url(self, what: str) -> str:
-        lo, hi = self.band
-        return {
-            "me": "/api/v1/auth/me",
-            "status": "/api/v1/status",
-            "instruments": "/api/v1/instruments",
-            "sessions": "/api/v1/sessions?instrument=NIFTY",
-            "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
-        }[what]
-
     async def get(self, what: str) -> None:
-        url = self._url(what)
+        url = page_url(what, self.band)
         headers = dict(self.cookie)
         if url in self.etags:
             headers["If-None-Match"] = self.etags[url]
@@ -577,47 +578,63 @@ def write_docs(name: str, table: str, command: str) -> None:
     path.write_text(text)
 
 
+def _wrk(args: argparse.Namespace, path: str, token: str, connections: int) -> str:
+    """wrk on core 1 against one URL with one person's session (gzip accepted, as a browser does)."""
+    command = [
+        "taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{args.seconds}s", "--latency",
+        "-H", f"Cookie: me_session={token}", "-H", "Accept-Encoding: gzip", f"http://127.0.0.1:{args.port}{path}",
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def _server_cpu(server: Server) -> float:
+    pid = server.pid()
+    if pid is None:
+        return float("nan")
+    fields = _proc(pid)[1]
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def throughput(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> str:
+    """Requests a second for one cached tracker answer (100 and 1000 connections), then the server's CPU per
+    request for each question a page asks: CPU time from /proc over the requests wrk counted, which does not
+    depend on what else the machine is doing (the rate does)."""
     if shutil.which("wrk") is None:
         raise SystemExit("throughput needs wrk (apt-get install wrk)")
     server = start_server(args, url, work, rate_limit="100000000/minute")
+    band = (0.1, 0.5)
     try:
-        path = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
-        headers = ["-H", f"Cookie: me_session={tokens[0]}", "-H", "Accept-Encoding: gzip"]
-        httpx.get(
-            f"http://127.0.0.1:{args.port}{path}", headers={"Cookie": f"me_session={tokens[0]}"}, timeout=60
-        )
+        for what in PAGE:  # each answer built once, as after a minute's first asker
+            httpx.get(
+                f"http://127.0.0.1:{args.port}{page_url(what, band)}",
+                headers={"Cookie": f"me_session={tokens[0]}"},
+                timeout=60,
+            )
         lines = []
         for connections in (100, 1000):
-            out = subprocess.run(
-                [
-                    "taskset",
-                    "-c",
-                    "1",
-                    "wrk",
-                    "-t1",
-                    f"-c{connections}",
-                    f"-d{args.seconds}s",
-                    "--latency",
-                    *headers,
-                    f"http://127.0.0.1:{args.port}{path}",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            out = _wrk(args, page_url("summary", band), tokens[0], connections)
             rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
             p99 = re.search(r"99%\s+(\S+)", out)
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             lines.append(
-                f"| {connections} connections | {float(rate.group(1)) if rate else 0:,.0f} req/s | p99 {p99.group(1) if p99 else '-'} | non-2xx {non2xx.group(1) if non2xx else 0} |"
+                f"| cached summary, {connections} connections | {float(rate.group(1)) if rate else 0:,.0f} req/s | p99 {p99.group(1) if p99 else '-'} | non-2xx {non2xx.group(1) if non2xx else 0} |"
+            )
+        for what in PAGE:
+            before = _server_cpu(server)
+            out = _wrk(args, page_url(what, band), tokens[0], 50)
+            used = _server_cpu(server) - before
+            done = re.search(r"(\d+) requests in", out)
+            count = int(done.group(1)) if done else 0
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            lines.append(
+                f"| {what}: server CPU per request | {used / max(1, count) * 1e6:,.0f} µs ({count:,} requests) | {1 / max(used / max(1, count), 1e-9):,.0f} req/s per core | non-2xx {non2xx.group(1) if non2xx else 0} |"
             )
     finally:
         cgroup = stop_server(server)
     load = os.getloadavg()
     return "\n".join(
         [
-            f"| cached summary (hot path, gzip), --cpu {args.cpu} | req/s | latency | errors |",
+            f"| hot path, --cpu {args.cpu} | result | derived | errors |",
             "|---|---|---|---|",
             *lines,
             f"| machine | {os.cpu_count()} cores, load average {load[0]:.1f} | {cgroup.replace('run-constrained: ', '')[:120]} | |",
