@@ -7,11 +7,11 @@ const MAX_RETRIES = 2;
 /** Who is signed in: the auth feature owns the query, every other query may find the session gone. */
 export const SESSION_QUERY_KEY = ["auth", "me"] as const;
 /**
- * Set when a data query found the session gone (true), or the person withdrew their consent ("withdrawn"): the
- * sign-in page then says why the session ended.
+ * Set when a data query found the session gone (true), the person withdrew their consent ("withdrawn") or deleted
+ * their account ("deleted"): the sign-in page then says why the session ended.
  */
 export const SESSION_ENDED_KEY = ["auth", "ended"] as const;
-export type SessionEnd = boolean | "withdrawn";
+export type SessionEnd = boolean | "withdrawn" | "deleted";
 
 /** Retry what may pass on a second try (no answer, 5xx, 429); a 4xx will say the same again. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {

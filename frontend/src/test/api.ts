@@ -1,6 +1,7 @@
 // A fake backend for screen tests: fetch answers from recorded fixtures (frontend/scripts/record-fixtures.py),
 // by method and path; every request is kept so a test can check what the screen asked for.
 import { vi } from "vitest";
+import accountDeleteWrongPassword from "./fixtures/account-delete-wrong-password.json";
 import brokerForbidden from "./fixtures/broker-forbidden.json";
 import chain0930 from "./fixtures/chain-nifty-0930.json";
 import chain from "./fixtures/chain-nifty.json";
@@ -33,12 +34,27 @@ export function error(status: number, code: string, message: string, details: un
 
 export const signedOut = error(401, "unauthorized", "Sign in first.");
 
+/** The password of the fake signed-in person: DELETE /api/v1/account accepts only this one. */
+export const ACCOUNT_PASSWORD = "correct horse battery staple";
+
+/** DELETE /api/v1/account: 204 for the right password, the recorded 400 wrong_password for any other. */
+export function deleteAccountRoute(onDeleted: () => void = () => undefined): Route {
+  return (_url, init) => {
+    const body: unknown = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
+    const password = typeof body === "object" && body !== null && "password" in body ? body.password : undefined;
+    if (password !== ACCOUNT_PASSWORD) return { status: 400, body: accountDeleteWrongPassword };
+    onDeleted();
+    return { status: 204 };
+  };
+}
+
 /** The answers of a demo day for a signed-in viewer. */
 export function demoRoutes(): Record<string, Route> {
   return {
     "GET /api/v1/auth/me": { body: me },
     "POST /api/v1/auth/login": { body: login },
     "POST /api/v1/auth/logout": { status: 204 },
+    "DELETE /api/v1/account": deleteAccountRoute(),
     "GET /api/v1/instruments": { body: instruments },
     "GET /api/v1/sessions": { body: sessions },
     "GET /api/v1/status": { body: status },

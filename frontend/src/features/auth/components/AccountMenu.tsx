@@ -1,14 +1,16 @@
 // The header's account control: "Sign in" when nobody is, otherwise the person's email opening a small menu
-// with their role, "Download my data", "Withdraw consent" (confirmed first: it signs out everywhere) and
-// "Sign out".
-import { useEffect, useId, useRef, useState } from "react";
+// with their role, "Download my data", "Withdraw consent" (confirmed first: it signs out everywhere), "Delete my
+// account" (confirmed first, with the password) and "Sign out".
+import { useEffect, useId, useRef, useState, type SubmitEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { describeError } from "@/lib/api-client";
 import { useMe } from "@/api/get-me";
+import { useDeleteAccount } from "../api/delete-account";
 import { useExportAccount } from "../api/export-account";
 import { useLogout } from "../api/logout";
 import { useWithdrawConsent } from "../api/withdraw-consent";
 import { signInPath } from "./safe-next";
+import "./account-menu.css";
 
 export function AccountMenu() {
   const me = useMe();
@@ -34,7 +36,7 @@ export function AccountMenu() {
 interface SignedInMenuProps {
   email: string;
   role: string;
-  /** A browser session (the data download and withdrawal need one, not an API key). */
+  /** A browser session (the data download, withdrawal and deletion need one, not an API key). */
   browser: boolean;
   /** A standing consent that can be withdrawn. */
   consented: boolean;
@@ -42,21 +44,41 @@ interface SignedInMenuProps {
 
 function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
   const [open, setOpen] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  /** The question that replaces its action in the panel, if one is open. */
+  const [confirming, setConfirming] = useState<"withdraw" | "delete" | null>(null);
+  const [password, setPassword] = useState("");
   const logout = useLogout();
   const download = useExportAccount();
   const withdraw = useWithdrawConsent();
+  const remove = useDeleteAccount();
   const confirmId = useId();
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const deleteId = useId();
+  const deletePasswordId = useId();
+  const deleteErrorId = useId();
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const asked = useRef<typeof confirming>(null);
   const navigate = useNavigate();
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
-    // The question replaces the action: keyboard focus goes to its answer, not back to the page.
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
+    // The question replaces the action: keyboard focus goes to its answer, not back to the page; once the
+    // deletion is cancelled, back to the action it replaced.
+    if (confirming === "withdraw") confirmButton.current?.focus();
+    else if (confirming === "delete") passwordInput.current?.focus();
+    else if (open && asked.current === "delete") deleteButton.current?.focus();
+    asked.current = confirming;
+  }, [confirming, open]);
+
+  /** Closes any open question, forgetting the password typed and the last refusal. */
+  const closeQuestion = () => {
+    setConfirming(null);
+    setPassword("");
+    remove.reset();
+  };
 
   useEffect(() => {
     if (!open) return;
@@ -64,13 +86,13 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
       if (event instanceof KeyboardEvent) {
         if (event.key !== "Escape") return;
         setOpen(false);
-        setConfirming(false);
+        closeQuestion();
         button.current?.focus();
         return;
       }
       if (!root.current?.contains(event.target as Node)) {
         setOpen(false);
-        setConfirming(false);
+        closeQuestion();
       }
     };
     document.addEventListener("mousedown", close);
@@ -79,6 +101,8 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
       document.removeEventListener("mousedown", close);
       document.removeEventListener("keydown", close);
     };
+    // closeQuestion only sets state; the listeners need not change with it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
 
   const signOut = () => {
@@ -97,6 +121,23 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
     });
   };
 
+  const deleteMyAccount = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!password || remove.isPending) return;
+    // As with the withdrawal: on a data page the sign-in guard may get there first; elsewhere, this does.
+    remove.mutate(
+      { password },
+      {
+        onSuccess: () => void navigate(signInPath("/", "deleted"), { replace: true }),
+        onError: () => {
+          // Wrong password (or the last admin): the question stays, ready for another try.
+          setPassword("");
+          passwordInput.current?.focus();
+        },
+      },
+    );
+  };
+
   return (
     <div className="account" ref={root}>
       <button
@@ -108,7 +149,7 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
         aria-label={`Account: ${email}`}
         onClick={() => {
           setOpen((value) => !value);
-          setConfirming(false);
+          closeQuestion();
         }}
       >
         <span className="account__email">{email}</span>
@@ -135,18 +176,19 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
             Could not download your data: {describeError(download.error)}
           </p>
         ) : null}
-        {browser && consented && !confirming ? (
+        {browser && consented && confirming !== "withdraw" ? (
           <button
             type="button"
             className="button button--quiet"
             onClick={() => {
-              setConfirming(true);
+              closeQuestion();
+              setConfirming("withdraw");
             }}
           >
             Withdraw consent…
           </button>
         ) : null}
-        {browser && consented && confirming ? (
+        {browser && consented && confirming === "withdraw" ? (
           <div className="account__confirm" role="group" aria-labelledby={confirmId}>
             <p id={confirmId}>
               Withdraw your consent? You will be signed out on every device and your API keys will stop working. You
@@ -166,7 +208,7 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
                 type="button"
                 className="button button--quiet"
                 onClick={() => {
-                  setConfirming(false);
+                  setConfirming(null);
                 }}
                 disabled={withdraw.isPending}
               >
@@ -179,6 +221,62 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
           <p className="form__error" role="alert">
             Could not withdraw your consent: {describeError(withdraw.error)}
           </p>
+        ) : null}
+        {browser && confirming !== "delete" ? (
+          <button
+            ref={deleteButton}
+            type="button"
+            className="button button--quiet"
+            onClick={() => {
+              closeQuestion();
+              setConfirming("delete");
+            }}
+          >
+            Delete my account…
+          </button>
+        ) : null}
+        {browser && confirming === "delete" ? (
+          <form className="account__confirm" role="group" aria-labelledby={deleteId} onSubmit={deleteMyAccount}>
+            <p id={deleteId}>Delete your account? This cannot be undone.</p>
+            <p>
+              Your account, your sessions, your API keys and your consent records are deleted at once, and you are
+              signed out everywhere. The audit log of your actions is kept for at least a year, as the law requires,
+              and then deleted. You can download your data first.
+            </p>
+            <div className="field">
+              <label className="field__label" htmlFor={deletePasswordId}>
+                Your password
+              </label>
+              <input
+                ref={passwordInput}
+                id={deletePasswordId}
+                className="input"
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                aria-invalid={remove.isError ? true : undefined}
+                aria-describedby={remove.isError ? deleteErrorId : undefined}
+                value={password}
+                onChange={(event) => {
+                  setPassword(event.target.value);
+                }}
+              />
+            </div>
+            {remove.isError ? (
+              <p id={deleteErrorId} className="form__error" role="alert">
+                Could not delete your account: {describeError(remove.error)}
+              </p>
+            ) : null}
+            <p className="actions">
+              <button type="submit" className="button button--danger" disabled={remove.isPending}>
+                {remove.isPending ? "Deleting…" : "Delete my account"}
+              </button>
+              <button type="button" className="button button--quiet" onClick={closeQuestion} disabled={remove.isPending}>
+                Cancel
+              </button>
+            </p>
+          </form>
         ) : null}
         {logout.isError ? (
           <p className="form__error" role="alert">

@@ -15,13 +15,16 @@ export function LoginPage() {
   const reason = search.get("reason");
   const expired = reason === "expired";
   const withdrawn = reason === "withdrawn";
+  const deleted = reason === "deleted";
   const me = useMe();
 
   return (
     <Page title="Sign in" lead="Sign in to see the greeks tracker and the option chain.">
       {me.isPending ? <Skeleton label="Checking whether you are signed in…" lines={3} /> : null}
       {me.data ? <SignedIn email={me.data.user.email} next={next} /> : null}
-      {me.data === null || me.isError ? <LoginForm next={next} expired={expired} withdrawn={withdrawn} /> : null}
+      {me.data === null || me.isError ? (
+        <LoginForm next={next} expired={expired} withdrawn={withdrawn} deleted={deleted} />
+      ) : null}
     </Page>
   );
 }
@@ -48,7 +51,14 @@ function SignedIn({ email, next }: { email: string; next: string }) {
   );
 }
 
-function LoginForm({ next, expired, withdrawn }: { next: string; expired: boolean; withdrawn: boolean }) {
+interface LoginFormProps {
+  next: string;
+  expired: boolean;
+  withdrawn: boolean;
+  deleted: boolean;
+}
+
+function LoginForm({ next, expired, withdrawn, deleted }: LoginFormProps) {
   const login = useLogin();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
@@ -85,6 +95,12 @@ function LoginForm({ next, expired, withdrawn }: { next: string; expired: boolea
         <p className="notice notice--info" role="status">
           Your consent is withdrawn and you are signed out everywhere; your API keys no longer work. Signing in again
           asks for your consent first.
+        </p>
+      ) : null}
+      {deleted ? (
+        <p className="notice notice--info" role="status">
+          Your account is deleted: your sessions, API keys and consent records are gone and you are signed out
+          everywhere. The audit log of your actions is kept for at least a year, as the law requires.
         </p>
       ) : null}
       <form className="form" onSubmit={submit}>

@@ -14,7 +14,7 @@ export function consentPath(path: string): string {
 
 /**
  * The sign-in address that comes back to `path` afterwards; `reason` says why the session ended: on its own
- * ("expired"), or because the person withdrew their consent ("withdrawn").
+ * ("expired"), because the person withdrew their consent ("withdrawn") or deleted their account ("deleted").
  */
 export function signInPath(path: string, reason: SessionEnd = false): string {
   const search = new URLSearchParams({ next: path });
