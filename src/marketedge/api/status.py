@@ -21,9 +21,9 @@ router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
     dependencies=[Depends(reject_unknown())],
 )
 async def status(request: Request) -> Response:
-    """The same answer for every viewer, so it is rendered once per clock minute and stored minute, and the hot
-    path (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale to
-    a thousand open screens)."""
+    # The same answer for every viewer, so it is rendered once per clock minute and stored minute, and the hot
+    # path (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale
+    # to a thousand open screens). A comment, not a docstring: FastAPI would publish a docstring in the API docs.
     service: StatusService = request.app.state.status
     rendered: RenderedCache = request.app.state.rendered
     generation = request.app.state.hot.generation
