@@ -40,6 +40,9 @@ from marketedge.upstox.errors import UpstoxError, upstox_error_handler
 
 log = structlog.get_logger(__name__)
 
+# How long each part of the app may take to stop (see create_app's lifespan).
+STOP_SECONDS = 10.0
+
 # Paths that never fall back to the UI: an unknown one is a JSON 404.
 _NOT_UI = ("/api", "/health", "/metrics", "/twin", "/docs", "/openapi.json", "/redoc")
 
@@ -85,10 +88,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await app.state.live.stop()
+            # Each part gets STOP_SECONDS: a shutdown that hangs would outlast the host's grace period (Render
+            # kills after 30 s) and lose the rest of the clean-up; the part that did not stop is named.
+            parts = [("live streams", app.state.live.stop)]
             if hot.credentials is not None:
-                await hot.credentials.stop()
-            await runtime.stop()
+                parts.append(("credentials snapshot", hot.credentials.stop))
+            parts.append(("runtime", runtime.stop))
+            for part, stop in parts:
+                try:
+                    await asyncio.wait_for(stop(), STOP_SECONDS)
+                except TimeoutError:
+                    log.error("shutdown: a part did not stop in time", part=part, seconds=STOP_SECONDS)
             log.info("stopped")
 
     app = FastAPI(
