@@ -120,15 +120,16 @@ class Credentials:
         if self._task is not None and (self._now_task is None or self._now_task.done()):
             self._now_task = asyncio.get_running_loop().create_task(self._refresh_logged())
 
-    def session_me(self, token: str) -> bytes | None:
-        """The /auth/me answer for a live session the snapshot vouches for (None: the full path answers)."""
+    def session_me(self, token: str) -> tuple[int, bytes] | None:
+        """The user and the /auth/me answer for a live session the snapshot vouches for (None: the full path
+        answers)."""
         if not self._consent_required or self._secret_key is None:
             return None  # without the gate the snapshot does not know whether consent is current
-        if self.session_user(token) is None:
+        live = self._live_session(token)
+        if live is None:
             return None
-        digest = sessions.token_hash(token)
-        entry = self._sessions.get(digest)
-        if entry is None or entry.user is None:
+        digest, entry = live
+        if entry.user is None:
             return None
         if entry.me is None:
             answer = MeRead(
@@ -139,10 +140,15 @@ class Credentials:
                 session_expires_at=entry.expires_at,
             )
             entry.me = orjson.dumps(answer.model_dump(mode="json"))
-        return entry.me
+        return entry.user_id, entry.me
 
     def session_user(self, token: str) -> int | None:
         """The user of a live session cookie, by the snapshot (None: unknown here; the full check decides)."""
+        live = self._live_session(token)
+        return live[1].user_id if live is not None else None
+
+    def _live_session(self, token: str) -> tuple[str, _Entry] | None:
+        """The digest and entry of a session the snapshot vouches for, marked as used (for last_seen_at)."""
         if not self.current or not token or len(token) > 128:
             return None
         digest = sessions.token_hash(token)
@@ -153,7 +159,7 @@ class Credentials:
         if entry.last_seen_at is not None and now - entry.last_seen_at >= self._idle:
             return None
         self._seen_sessions.add(digest)
-        return entry.user_id
+        return digest, entry
 
     def key_user(self, key: str) -> int | None:
         if not self.current or not api_keys.looks_like_key(key):

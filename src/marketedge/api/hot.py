@@ -280,11 +280,11 @@ class HotPathMiddleware:
     async def _me(self, scope: Scope, receive: Receive, send: Send, kind: str, secret: str) -> None:
         """Who am I, for a session the snapshot vouches for: no database read (every page load asks it)."""
         snapshot = self.store.credentials
-        body = snapshot.session_me(secret) if snapshot is not None and kind == "session" else None
-        user_id = snapshot.session_user(secret) if body is not None and snapshot is not None else None
-        if body is None or user_id is None or scope["query_string"]:
+        found = snapshot.session_me(secret) if snapshot is not None and kind == "session" else None
+        if found is None or scope["query_string"]:
             await self.app(scope, receive, send)  # the route answers (and refuses unknown parameters)
             return
+        user_id, body = found
         retry_after = self._spend(user_id)
         if retry_after:
             await self._refuse(scope, send, retry_after)
