@@ -28,7 +28,9 @@ FULL_DAY = HERE / "fixtures" / "summary-full-day.json"
 def _wait_for_day(screen: Screen) -> Any:
     page = screen.page
     page.locator(f"{TRACKER_TABLE} tbody tr[aria-rowindex]").first.wait_for(timeout=WAIT)
+    # The greek charts draw one after another; wait until every chart on the page has its canvas.
     page.locator(".time-chart canvas").first.wait_for(timeout=WAIT)
+    until(page, "[...document.querySelectorAll('.time-chart')].every((c) => c.querySelector('canvas'))")
     return page
 
 
@@ -164,6 +166,8 @@ def test_the_chain_replays_the_day_and_opens_a_strike(open_screen: Callable[...,
     panel = page.get_by_role("region", name=re.compile(r"CE: change since 09:15 IST"))
     panel.wait_for(timeout=WAIT)
     page.locator("#strike-title").wait_for()
+    # The charts draw after the strike's minutes arrive (a request of its own), so wait for the sixth canvas.
+    panel.locator(".time-chart canvas").nth(5).wait_for(timeout=WAIT)
     assert panel.locator(".time-chart canvas").count() == 6
     panel.get_by_role("radio", name="PE (put)").check()
     page.get_by_role("region", name=re.compile(r"PE: change since")).wait_for(timeout=WAIT)
