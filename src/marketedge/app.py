@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from marketedge import __version__
+from marketedge import __version__, heap
 from marketedge.analytics.service import MarketData
 from marketedge.api import health, legal, market, status, universe
 from marketedge.api.admin_ingest import router as ingest_router
@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.live.start()
         if hot.credentials is not None:
             await hot.credentials.start()
+        heap.tune()
+        heap.settle()  # what start-up made lives as long as the process: the collector stops walking it
         log.info(
             "started",
             version=__version__,
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await asyncio.wait_for(stop(), STOP_SECONDS)
                 except TimeoutError:
                     log.error("shutdown: a part did not stop in time", part=part, seconds=STOP_SECONDS)
+            heap.release()
             log.info("stopped")
 
     app = FastAPI(

@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from marketedge import clock, store
+from marketedge import clock, heap, store
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.crypto import TokenCipher
 from marketedge.broker.lifetimes import TokenSource
@@ -30,16 +30,18 @@ from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.job import MinuteJob
 from marketedge.ingest.leader import LeaderLock
 from marketedge.ingest.redis_bus import make_bus
-from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.trigger import minute_done
 from marketedge.ingest.universe import tracked_targets
 from marketedge.ops.alerts import BACKFILL_FAILED, Alerts, Watchdog
 from marketedge.ops.retention import purge_logs
 from marketedge.store import StoredMinute
-from marketedge.twin.config import TwinConfig
-from marketedge.twin.server import TwinServer
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
 from marketedge.upstox.limits import Budget
+
+if TYPE_CHECKING:
+    # The built-in twin (and the scipy it simulates with) is imported only when DATA_SOURCE=twin: on a free
+    # instance waking from sleep it was a third of the start-up imports (docs/scaling.md, cold start).
+    from marketedge.twin.server import TwinServer
 
 log = structlog.get_logger(__name__)
 
@@ -123,6 +125,9 @@ class Runtime:
     async def create(cls, settings: Settings) -> Runtime:
         twin = None
         if settings.data_source == "twin":
+            from marketedge.twin.config import TwinConfig
+            from marketedge.twin.server import TwinServer
+
             twin = TwinServer(
                 TwinConfig(
                     seed=settings.twin_seed,
@@ -273,6 +278,7 @@ class Runtime:
             for target in targets:
                 await self.cache.warm(target.symbol, target.expiry, latest.date())
             log.info("cache warmed", day=latest.date().isoformat(), targets=len(targets))
+            heap.settle()  # the warmed day frames stay: the collector stops walking them
         except Exception:
             log.warning("cache warm-up failed; readers will load on demand", exc_info=True)
 
@@ -295,6 +301,8 @@ class Runtime:
 
     async def _catch_up(self) -> None:
         """Poll every minute of today's session already past, until none is left; the scheduler takes over."""
+        from marketedge.ingest.simulate import run_minutes, session_minutes  # the twin's (see the imports)
+
         assert self.twin is not None
         done_through: datetime | None = None
         try:
