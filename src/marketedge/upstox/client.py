@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
+import orjson
 import structlog
 from pydantic import TypeAdapter, ValidationError
 from tenacity import (
@@ -621,12 +623,15 @@ _MALFORMED = object()
 
 
 def _json_or(response: httpx.Response, fallback: Any) -> Any:
+    # orjson: a chain answer is a few hundred KB, parsed each minute per chain (3–4× the stdlib's speed).
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         return fallback
 
 
+# One adapter per model for the process: building one is pydantic's schema work (milliseconds), not per call.
+@functools.cache
 def _list_of(model: type[T]) -> Callable[[Any], list[T]]:
     adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
 
@@ -636,6 +641,7 @@ def _list_of(model: type[T]) -> Callable[[Any], list[T]]:
     return parse
 
 
+@functools.cache
 def _quotes_of(model: type[Q]) -> Callable[[Any], list[Q]]:
     """A v3 quote map keyed by EXCH:TRADINGSYMBOL → its items, each given its map key as `symbol`."""
     adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
