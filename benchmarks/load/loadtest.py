@@ -257,11 +257,14 @@ class Stats:
 
     settled: list[float] = field(default_factory=list)  # page data started after the arrivals (see --settle)
     settle_at: float = 0.0
+    started: list[tuple[float, float]] = field(default_factory=list)  # page data: (wall start, seconds)
 
     def record(self, kind: str, seconds: float, status: int) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
-        if kind in PAGE and time.monotonic() - seconds >= self.settle_at:
-            self.settled.append(seconds)
+        if kind in PAGE:
+            self.started.append((time.time() - seconds, seconds))
+            if time.monotonic() - seconds >= self.settle_at:
+                self.settled.append(seconds)
         counts = self.statuses.setdefault(kind, {})
         counts[status] = counts.get(status, 0) + 1
         if status not in (200, 304):
@@ -526,6 +529,8 @@ def report(
                 f"{ms(pct(stats.settled, 0.95))}, p99 {ms(pct(stats.settled, 0.99))}",
             )
         )
+    if stored and stats.started:
+        rows.append(("page data p99 by when it was asked", _by_minute_phase(stats.started, stored)))
     for kind in PAGE:
         values = stats.latencies.get(kind, [])
         codes = ", ".join(f"{c}: {n}" for c, n in sorted(stats.statuses.get(kind, {}).items()))
@@ -567,6 +572,30 @@ def report(
         )
     )
     return "\n".join(["| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
+
+
+PHASES = tuple((lo, lo + 5) for lo in range(0, 60, 5))
+
+
+def _by_minute_phase(started: list[tuple[float, float]], stored: dict[str, float]) -> str:
+    """p99 of page requests grouped by how long after the latest minute was stored they were asked: shows
+    whether slow answers cluster behind the minute's work (storing, broadcasting) or are spread out."""
+    import bisect
+
+    turns = sorted(stored.values())
+    groups: dict[tuple[int, int], list[float]] = {phase: [] for phase in PHASES}
+    for at, seconds in started:
+        i = bisect.bisect_right(turns, at) - 1
+        if i < 0:
+            continue
+        after = at - turns[i]
+        for lo, hi in PHASES:
+            if lo <= after < hi:
+                groups[(lo, hi)].append(seconds)
+                break
+    return "; ".join(
+        f"{lo}–{hi} s: {pct(v, 0.99) * 1000:,.0f} ms ({len(v):,})" for (lo, hi), v in groups.items() if v
+    )
 
 
 def write_docs(name: str, table: str, command: str) -> None:
