@@ -91,16 +91,19 @@ async def stored_minutes(
     return {m.astimezone(IST) for (m,) in rows}
 
 
-async def day_counts(session: AsyncSession, symbol: str) -> list[DayCount]:
-    """Per IST day and expiry: how many minutes are stored, the first and the last."""
-    rows = await session.execute(
-        select(
-            ChainMinuteRecord.expiry,
-            ChainMinuteRecord.minute,
-        )
-        .where(ChainMinuteRecord.symbol == symbol)
-        .order_by(ChainMinuteRecord.minute)
+async def day_counts(
+    session: AsyncSession, symbol: str, *, since: datetime | None = None, before: datetime | None = None
+) -> list[DayCount]:
+    """Per IST day and expiry: how many minutes are stored, the first and the last (of the minutes in
+    [since, before) when given)."""
+    query = select(ChainMinuteRecord.expiry, ChainMinuteRecord.minute).where(
+        ChainMinuteRecord.symbol == symbol
     )
+    if since is not None:
+        query = query.where(ChainMinuteRecord.minute >= since.astimezone(UTC))
+    if before is not None:
+        query = query.where(ChainMinuteRecord.minute < before.astimezone(UTC))
+    rows = await session.execute(query.order_by(ChainMinuteRecord.minute))
     by_day: dict[tuple[date, date], list[datetime]] = {}
     for expiry, minute in rows:
         local = minute.astimezone(IST)

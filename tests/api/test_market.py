@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 
+from marketedge.clock import ManualClock, ist
 from tests.api.conftest import GAP, LAST
 from tests.conftest import QueryCounter
 
@@ -190,6 +191,22 @@ async def test_sessions_report_counts_and_gaps(day_client: httpx.AsyncClient) ->
     (expiry,) = day["expiries"]
     assert day["date"] == "2026-11-25" and day["expected_minutes"] == 62  # 09:15 … 10:16 (the clock's minute)
     assert expiry["minutes"] == 58 and expiry["gaps"] == 4
+
+
+async def test_sessions_count_a_past_day_as_they_counted_it_on_the_day(
+    day_client: httpx.AsyncClient, pinned_clock: ManualClock
+) -> None:
+    """Today's counts are read each minute, earlier days' are kept a while (analytics/service.py): both ways
+    of reading must give the same numbers."""
+    nifty = {"instrument": "NIFTY"}
+    (on_the_day,) = (await day_client.get("/api/v1/sessions", params=nifty)).json()["sessions"]
+    pinned_clock.set(ist(2026, 11, 26, 10, 0))
+    (next_day,) = (await day_client.get("/api/v1/sessions", params=nifty)).json()["sessions"]
+    assert next_day["date"] == "2026-11-25" and next_day["expected_minutes"] == 376  # 09:15 … 15:30
+    assert [(e["expiry"], e["minutes"], e["first"], e["last"]) for e in next_day["expiries"]] == [
+        (e["expiry"], e["minutes"], e["first"], e["last"]) for e in on_the_day["expiries"]
+    ]
+    assert next_day["expiries"][0]["gaps"] == 376 - 58
 
 
 @pytest.mark.parametrize(

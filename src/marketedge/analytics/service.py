@@ -8,6 +8,7 @@ import asyncio
 import bisect
 import csv
 import io
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from marketedge.models import TrackedExpiry
 STRIKE_FIELDS = ("ltp", "iv", "delta", "gamma", "theta", "vega", "oi", "volume")
 CHAIN_FIELDS = ("ltp", "bid", "ask", "volume", "oi", "prev_oi", "iv", "delta", "gamma", "theta", "vega")
 SOURCE_NAMES = [s.name for s in GreeksSource]
+PAST_DAYS_SECONDS = 900  # how long the stored-minute counts of days before today are reused (sessions answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ class MarketData:
         self._delayed: dict[tuple[str, date, date], tuple[DayFrame, int, DayFrame]] = {}
         self._universe = _Universe()
         self._lock = asyncio.Lock()
-        self._sessions_memo: dict[str, tuple[datetime, list[store.DayCount]]] = {}
+        self._past_counts: dict[str, tuple[date, float, list[store.DayCount]]] = {}
 
     # -- the universe -------------------------------------------------------------------------------------
 
@@ -204,6 +206,20 @@ class MarketData:
 
     # -- sessions -----------------------------------------------------------------------------------------
 
+    async def _day_counts(self, symbol: str) -> list[store.DayCount]:
+        """Minutes stored per day and expiry. Today's are read at each call (the route asks once a minute);
+        earlier days' at most every PAST_DAYS_SECONDS: reading every minute of the retention window (~16,000
+        rows per instrument at 30 days) each minute would cost a second of wall time under 0.1 CPU. A backfill of
+        an earlier day therefore shows within PAST_DAYS_SECONDS."""
+        today = clock.today()
+        since = datetime(today.year, today.month, today.day, tzinfo=clock.IST)
+        past = self._past_counts.get(symbol)
+        async with self._database.sessions() as session:
+            if past is None or past[0] != today or time.monotonic() - past[1] > PAST_DAYS_SECONDS:
+                past = (today, time.monotonic(), await store.day_counts(session, symbol, before=since))
+                self._past_counts[symbol] = past
+            return [*past[2], *await store.day_counts(session, symbol, since=since)]
+
     async def sessions_payload(self, symbol: str) -> dict[str, Any]:
         universe = await self.universe()
         info = universe.get(symbol.upper())
@@ -212,14 +228,8 @@ class MarketData:
                 f"Unknown instrument {symbol!r}",
                 details={"parameter": "instrument", "choices": sorted(universe)},
             )
-        minute = clock.floor_minute(clock.now())
-        memo = self._sessions_memo.get(info.symbol)
-        if memo is None or memo[0] != minute:
-            async with self._database.sessions() as session:
-                memo = (minute, await store.day_counts(session, info.symbol))
-            self._sessions_memo[info.symbol] = memo
         days: dict[date, list[store.DayCount]] = {}
-        for count in memo[1]:
+        for count in await self._day_counts(info.symbol):
             days.setdefault(count.day, []).append(count)
         out = []
         for day, counts in sorted(days.items(), reverse=True):

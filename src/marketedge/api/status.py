@@ -29,7 +29,7 @@ async def status(request: Request) -> Response:
     generation = request.app.state.hot.generation
 
     async def build() -> Rendered:
-        return render(json_bytes(await service.status(generation)), "application/json")
+        return render(json_bytes(await service.status()), "application/json")
 
     minute = clock.floor_minute(clock.now()).isoformat()
     return respond(request, await rendered.get("status", f"{minute}:{generation}", build))
