@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import json
 import os
@@ -581,27 +582,21 @@ def report(
     return "\n".join(["| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
 
 
-PHASES = tuple((lo, lo + 5) for lo in range(0, 60, 5))
+PHASE_SECONDS = 5  # the width of each group of "page data p99 by when it was asked"
 
 
 def _by_minute_phase(started: list[tuple[float, float]], stored: dict[str, float]) -> str:
     """p99 of page requests grouped by how long after the latest minute was stored they were asked: shows
     whether slow answers cluster behind the minute's work (storing, broadcasting) or are spread out."""
-    import bisect
-
     turns = sorted(stored.values())
-    groups: dict[tuple[int, int], list[float]] = {phase: [] for phase in PHASES}
+    groups: dict[int, list[float]] = {}
     for at, seconds in started:
         i = bisect.bisect_right(turns, at) - 1
-        if i < 0:
-            continue
-        after = at - turns[i]
-        for lo, hi in PHASES:
-            if lo <= after < hi:
-                groups[(lo, hi)].append(seconds)
-                break
+        if i >= 0 and at - turns[i] < 60:
+            groups.setdefault(int((at - turns[i]) // PHASE_SECONDS), []).append(seconds)
     return "; ".join(
-        f"{lo}–{hi} s: {pct(v, 0.99) * 1000:,.0f} ms ({len(v):,})" for (lo, hi), v in groups.items() if v
+        f"{g * PHASE_SECONDS}–{(g + 1) * PHASE_SECONDS} s: {pct(v, 0.99) * 1000:,.0f} ms ({len(v):,})"
+        for g, v in sorted(groups.items())
     )
 
 

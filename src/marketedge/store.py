@@ -92,17 +92,17 @@ async def stored_minutes(
 
 
 async def day_counts(
-    session: AsyncSession, symbol: str, *, since: datetime | None = None, before: datetime | None = None
+    session: AsyncSession, symbol: str, *, since: date | None = None, before: date | None = None
 ) -> list[DayCount]:
-    """Per IST day and expiry: how many minutes are stored, the first and the last (of the minutes in
-    [since, before) when given)."""
+    """Per IST day and expiry: how many minutes are stored, the first and the last (of the days from `since`
+    and before `before` when given)."""
     query = select(ChainMinuteRecord.expiry, ChainMinuteRecord.minute).where(
         ChainMinuteRecord.symbol == symbol
     )
     if since is not None:
-        query = query.where(ChainMinuteRecord.minute >= since.astimezone(UTC))
+        query = query.where(ChainMinuteRecord.minute >= _day_bounds(since)[0])
     if before is not None:
-        query = query.where(ChainMinuteRecord.minute < before.astimezone(UTC))
+        query = query.where(ChainMinuteRecord.minute < _day_bounds(before)[0])
     rows = await session.execute(query.order_by(ChainMinuteRecord.minute))
     by_day: dict[tuple[date, date], list[datetime]] = {}
     for expiry, minute in rows:

@@ -212,13 +212,12 @@ class MarketData:
         rows per instrument at 30 days) each minute would cost a second of wall time under 0.1 CPU. A backfill of
         an earlier day therefore shows within PAST_DAYS_SECONDS."""
         today = clock.today()
-        since = datetime(today.year, today.month, today.day, tzinfo=clock.IST)
         past = self._past_counts.get(symbol)
         async with self._database.sessions() as session:
             if past is None or past[0] != today or time.monotonic() - past[1] > PAST_DAYS_SECONDS:
-                past = (today, time.monotonic(), await store.day_counts(session, symbol, before=since))
+                past = (today, time.monotonic(), await store.day_counts(session, symbol, before=today))
                 self._past_counts[symbol] = past
-            return [*past[2], *await store.day_counts(session, symbol, since=since)]
+            return [*past[2], *await store.day_counts(session, symbol, since=today)]
 
     async def sessions_payload(self, symbol: str) -> dict[str, Any]:
         universe = await self.universe()
