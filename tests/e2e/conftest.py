@@ -186,6 +186,15 @@ class Screen:
         assert self.problems == [], self.problems
         assert self.csp_violations() == []
 
+    def color_scheme(self, scheme: str) -> None:
+        """The system's light or dark preference, emulated, and the page drawn in it: axe once read the footer
+        half switched (light-theme text on the dark surface) right after the emulation changed."""
+        self.page.emulate_media(color_scheme=scheme)
+        until(self.page, f"matchMedia('(prefers-color-scheme: {scheme})').matches")
+        self.page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+
     def axe(self) -> list[dict[str, Any]]:
         """axe-core's violations (WCAG 2.0–2.2 A and AA rules) on the page as it is now."""
         if not self.page.evaluate("typeof window.axe === 'object'"):

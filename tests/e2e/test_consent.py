@@ -73,7 +73,7 @@ def test_a_newcomer_agrees_on_the_consent_screen_then_lands_on_the_tracker(
     assert page.get_by_role("link", name="terms of use", exact=True).get_attribute("href") == "/legal/terms"
     assert page.get_by_role("button", name="Sign out").is_visible()
     for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
+        screen.color_scheme(scheme)
         violations = screen.axe()
         assert violations == [], f"{scheme}: {json.dumps(violations, indent=1)}"
 
