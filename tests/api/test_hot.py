@@ -19,6 +19,7 @@ from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
 from tests.conftest import running
 
 SUMMARY = "/api/v1/greeks/summary?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
+STATUS = "/api/v1/status"
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ async def test_an_ingest_only_key_is_refused_and_never_granted(signed_app: FastA
     assert signed_app.state.hot.hits == 0
 
 
-async def test_a_new_minute_or_the_next_clock_minute_ends_the_stored_answers(
+async def test_a_stored_minute_ends_the_stored_answers_and_the_clock_ends_those_that_follow_it(
     signed_app: FastAPI, viewer_http: httpx.AsyncClient, pinned_clock: ManualClock
 ) -> None:
     hot = signed_app.state.hot
@@ -110,10 +111,39 @@ async def test_a_new_minute_or_the_next_clock_minute_ends_the_stored_answers(
     await viewer_http.get(SUMMARY)
     assert hot.hits == 1
     await viewer_http.get(SUMMARY)
-    assert hot.hits == 2
+    await viewer_http.get(STATUS)
+    await viewer_http.get(STATUS)
+    assert hot.hits == 3
+    # The clock turns before the new minute is stored: the summary is built from stored minutes only and is
+    # still the route's answer; the status changes with the clock and goes to the route again.
     pinned_clock.advance(timedelta(minutes=1))
     await viewer_http.get(SUMMARY)
-    assert hot.hits == 2
+    assert hot.hits == 4
+    await viewer_http.get(STATUS)
+    assert hot.hits == 4
+    # A second turn without a stored minute (after the close, Upstox away): the route answers again.
+    pinned_clock.advance(timedelta(minutes=1))
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 4
+    await viewer_http.get(SUMMARY)
+    assert hot.hits == 5
+
+
+async def test_under_a_display_delay_every_answer_ends_with_its_clock_minute(
+    day_settings: Settings, pinned_clock: ManualClock
+) -> None:
+    application = create_app(day_settings.model_copy(update={"display_delay_minutes": 15}))
+    async with running(application):
+        signed = await sign_in(application, application.state.db, Role.viewer)
+        async with signed.client as http:
+            first = await http.get(SUMMARY)
+            await http.get(SUMMARY)
+            assert application.state.hot.hits == 1
+            pinned_clock.advance(timedelta(minutes=1))
+            later = await http.get(SUMMARY)
+            assert application.state.hot.hits == 1
+    # A minute later, one more minute is past the delay: the answer the route built has it.
+    assert len(later.json()["minutes"]) == len(first.json()["minutes"]) + 1
 
 
 async def test_the_broadcaster_bumps_the_hot_path_on_each_announcement(signed_app: FastAPI) -> None:

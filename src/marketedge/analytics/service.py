@@ -86,6 +86,11 @@ class MarketData:
         self._lock = asyncio.Lock()
         self._past_counts: dict[str, tuple[date, float, list[store.DayCount]]] = {}
 
+    @property
+    def delayed(self) -> bool:
+        """Whether answers change with the clock as well as with the stored minutes (a display delay is set)."""
+        return bool(self._delay)
+
     # -- the universe -------------------------------------------------------------------------------------
 
     async def universe(self) -> dict[str, InstrumentInfo]:

@@ -8,8 +8,12 @@ line costs a quarter of a hot answer's CPU): `app.state.hot.hits` and `stream_hi
 It serves a request only when all of these hold, and otherwise hands it to the app unchanged:
 
 - a GET to one of the market-data paths, with exactly the query string an earlier request had;
-- that earlier request was answered by the route (so it passed validation and authorization) in the same
-  *mark*: the same minute on the clock and no minute stored since (`bump()`, called for every announcement);
+- that earlier request was answered by the route (so it passed validation and authorization), no minute was
+  stored since (`bump()`, called for every announcement), and the clock has not moved on too far: an answer
+  that changes with the clock (status, instruments, the days with data, anything under a display delay) lasts
+  to the end of its clock minute; one built only from stored minutes (summary, chain, strike) also lasts
+  through the next clock minute, so the clock's turn, seconds before the minute is stored, sends nobody to
+  the full path;
 - the caller's credential (API key or session cookie) was accepted by the full check within the last
   `grant_seconds`, for a viewer route (a grant is only recorded after the route itself ran for it);
 - the caller's per-person rate limit is not spent.
@@ -85,7 +89,8 @@ class HotStore:
         self.grant_seconds = grant_seconds
         self.max_bytes = max_bytes
         self._generation = 0
-        self._answers: dict[AnswerKey, Rendered] = {}
+        # answer, the clock minute it was kept in, whether it changes with the clock's minute
+        self._answers: dict[AnswerKey, tuple[Rendered, int, bool]] = {}
         self._answers_mark: Mark = (-1, -1)
         self._bytes = 0
         self._grants: dict[bytes, _Grant] = {}
@@ -138,23 +143,38 @@ class HotStore:
 
     def answer(self, key: AnswerKey, mark: Mark) -> Rendered | None:
         if mark != self._answers_mark:
-            self._answers.clear()
-            self._bytes = 0
-            self._answers_mark = mark
-            return None
-        return self._answers.get(key)
-
-    def keep(self, key: AnswerKey, mark: Mark, rendered: Rendered) -> None:
-        if mark != self._answers_mark:
             if mark < self._answers_mark:
-                return  # built before a newer minute arrived: never serve it from here
-            self._answers.clear()
-            self._bytes = 0
-            self._answers_mark = mark
+                return None
+            self._roll(mark)
+        found = self._answers.get(key)
+        return None if found is None else found[0]
+
+    def keep(self, key: AnswerKey, mark: Mark, rendered: Rendered, per_minute: bool = True) -> None:
+        """Keep the route's answer for the next asker. `per_minute`: it changes with the clock's minute (else
+        only with the stored minutes, and lasts through the next clock minute as well)."""
+        if mark != self._answers_mark:
+            if mark > self._answers_mark:
+                self._roll(mark)
+            elif per_minute or mark[0] != self._answers_mark[0]:
+                return  # built before a newer minute was stored or the clock turned: never serve it from here
         if key in self._answers or self._bytes + rendered.nbytes > self.max_bytes:
             return
-        self._answers[key] = rendered
+        self._answers[key] = (rendered, mark[1], per_minute)
         self._bytes += rendered.nbytes
+
+    def _roll(self, mark: Mark) -> None:
+        """Forget what the new mark outdates: everything after a stored minute; at a turn of the clock, the
+        answers that change with it and those kept two clock minutes ago or earlier."""
+        if mark[0] != self._answers_mark[0]:
+            self._answers.clear()
+            self._bytes = 0
+        else:
+            minute = mark[1]
+            for key, (rendered, kept, per_minute) in list(self._answers.items()):
+                if per_minute or minute - kept > 1:
+                    del self._answers[key]
+                    self._bytes -= rendered.nbytes
+        self._answers_mark = mark
 
     def granted(self, credential: bytes, now: float) -> _Grant | None:
         grant = self._grants.get(credential)
@@ -349,7 +369,7 @@ class HotPathMiddleware:
             if status in (200, 304) and slot and user is not None:
                 self.store.grant(credential, int(user.id), time.monotonic())
                 if key is not None and mark is not None:
-                    self.store.keep(key, mark, slot[-1])
+                    self.store.keep(key, mark, *slot[-1])
                 elif key is None:  # a stream: its answer lasts as long as the client stays
                     self.store.keep_stream(scope["query_string"], slot[-1])
             if checking:

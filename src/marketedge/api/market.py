@@ -142,7 +142,8 @@ async def chain(
     async def build():  # type: ignore[no-untyped-def]
         return render(json_bytes(service.chain_payload(selected, when, strikes)), "application/json")
 
-    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+    version = _version(selected.frame.minutes)
+    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
 
 
 @router.get(
@@ -203,7 +204,8 @@ async def greeks_summary(
             return render(service.summary_csv(tracker), "text/csv; charset=utf-8", name)
         return render(json_bytes(service.summary_payload(selected, query, tracker)), "application/json")
 
-    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+    version = _version(selected.frame.minutes)
+    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
 
 
 @router.get(
@@ -240,7 +242,8 @@ async def greeks_strike(
             json_bytes(service.strike_payload(selected, strike, side.value, tracker)), "application/json"
         )
 
-    return respond(request, await rendered.get(key, _version(selected.frame.minutes), build))
+    version = _version(selected.frame.minutes)
+    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
 
 
 @router.get(

@@ -21,6 +21,11 @@ from starlette.responses import Response
 from marketedge import clock
 
 GZIP_MIN_BYTES = 1024
+# Level 1, not the usual 6: a day's tracker summary (118 KB of JSON) takes 1.0-1.4 ms to compress at level 1
+# and 5-7 ms at level 6, which was three quarters of building it; the copy is 14 % larger (45 KB instead of
+# 40 KB). Every new minute rebuilds each band's summary, all at once, so this is CPU taken off the minute
+# turn, when requests queue under 0.1 CPU (docs/scaling.md).
+GZIP_LEVEL = 1
 # A shared cache (a CDN, a proxy) must never keep these: every answer is for a signed-in person, and the market
 # data may not be redistributed. `Vary` still names what changes the bytes, for the browser's own cache.
 PRIVATE_VARY = "Accept-Encoding, Accept, Cookie, Authorization"
@@ -41,7 +46,7 @@ class Rendered:
 
 def render(body: bytes, media_type: str, filename: str | None = None) -> Rendered:
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
     return Rendered(body, gzipped, etag, media_type, filename)
 
 
@@ -134,11 +139,13 @@ def answer_headers(rendered: Rendered, max_age: int) -> dict[str, str]:
 HOT_SLOT = "marketedge.hot"
 
 
-def respond(request: Request, rendered: Rendered) -> Response:
-    """200 with the stored bytes (gzip when accepted), or 304 when the client already has them."""
+def respond(request: Request, rendered: Rendered, *, per_minute: bool = True) -> Response:
+    """200 with the stored bytes (gzip when accepted), or 304 when the client already has them. `per_minute`:
+    the answer may change when the clock's minute turns (False: only when a minute is stored), which tells the
+    hot path (api/hot.py) how long it may hand the same bytes to the next asker."""
     slot = request.scope.get(HOT_SLOT)
     if slot is not None:
-        slot.append(rendered)
+        slot.append((rendered, per_minute))
     headers = answer_headers(rendered, seconds_to_next_minute())
     if etag_matches(rendered.etag, request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
