@@ -290,3 +290,17 @@ async def test_who_am_i_without_consent_is_the_routes_answer(signed_app: FastAPI
         answer = await http.get("/api/v1/auth/me")
     assert answer.status_code == 200 and answer.json()["consent"]["needed"] is True
     assert hot.me_hits == 0
+
+
+async def test_the_tracker_opening_answer_is_served_from_memory_too(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    hot = signed_app.state.hot
+    path = "/api/v1/tracker?instrument=NIFTY&delta_min=0.1&delta_max=0.5"
+    first = await viewer_http.get(path)
+    second = await viewer_http.get(path)
+    assert first.status_code == second.status_code == 200
+    assert hot.hits == 1 and second.content == first.content
+    hot.bump()  # a stored minute: the status and summary inside may have changed
+    await viewer_http.get(path)
+    assert hot.hits == 1

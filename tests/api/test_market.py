@@ -209,28 +209,30 @@ async def test_sessions_count_a_past_day_as_they_counted_it_on_the_day(
     assert next_day["expiries"][0]["gaps"] == 376 - 58
 
 
-@pytest.mark.parametrize(
-    ("params", "status", "fragment"),
-    [
-        ({"instrument": "NIFTX"}, 404, "Unknown instrument"),
-        ({"instrument": "NIFTY", "expiry": "2030-01-01"}, 404, "no tracked expiry"),
-        ({"instrument": "NIFTY", "expiry": "01-01-2030"}, 422, "expiry: expected a date"),
-        ({"instrument": "NIFTY", "date": "2026-11-22"}, 404, "No trading session"),
-        ({"instrument": "NIFTY", "date": "2026-11-24"}, 404, "No trading session"),
-        ({"instrument": "NIFTY", "date": "2026-11-23"}, 404, "No data stored"),
-        ({"instrument": "NIFTY", "date": "2027-01-04"}, 404, "in the future"),
-        ({"instrument": "NIFTY", "delta_min": 0.6, "delta_max": 0.2}, 422, "delta_min"),
-        ({"instrument": "NIFTY", "delta_max": 1.5}, 422, "delta_max"),
-        ({"instrument": "NIFTY", "delta_min": "lots"}, 422, "delta_min"),
-        ({"instrument": "NIFTY", "baseline": "9.15am"}, 422, "baseline"),
-        ({"instrument": "NIFTY", "from": "2026-11-25T09:30:00"}, 422, "offset"),
-        ({"instrument": "NIFTY", "baseline": "15:00"}, 404, "no stored minute"),
-        ({"instrument": "NIFTY", "interval": 2}, 422, "interval"),
-        ({"instrument": "NIFTY", "selection": "static"}, 422, "selection"),
-        ({"instrument": "NIFTY", "band": "0.1-0.5"}, 422, "Unknown query parameter: band"),
-        ({}, 422, "instrument"),
-    ],
-)
+# The tracker's bad questions, and what /greeks/summary answers each (tests/api/test_tracker_page.py asks them
+# of /tracker too).
+BAD_QUESTIONS = [
+    ({"instrument": "NIFTX"}, 404, "Unknown instrument"),
+    ({"instrument": "NIFTY", "expiry": "2030-01-01"}, 404, "no tracked expiry"),
+    ({"instrument": "NIFTY", "expiry": "01-01-2030"}, 422, "expiry: expected a date"),
+    ({"instrument": "NIFTY", "date": "2026-11-22"}, 404, "No trading session"),
+    ({"instrument": "NIFTY", "date": "2026-11-24"}, 404, "No trading session"),
+    ({"instrument": "NIFTY", "date": "2026-11-23"}, 404, "No data stored"),
+    ({"instrument": "NIFTY", "date": "2027-01-04"}, 404, "in the future"),
+    ({"instrument": "NIFTY", "delta_min": 0.6, "delta_max": 0.2}, 422, "delta_min"),
+    ({"instrument": "NIFTY", "delta_max": 1.5}, 422, "delta_max"),
+    ({"instrument": "NIFTY", "delta_min": "lots"}, 422, "delta_min"),
+    ({"instrument": "NIFTY", "baseline": "9.15am"}, 422, "baseline"),
+    ({"instrument": "NIFTY", "from": "2026-11-25T09:30:00"}, 422, "offset"),
+    ({"instrument": "NIFTY", "baseline": "15:00"}, 404, "no stored minute"),
+    ({"instrument": "NIFTY", "interval": 2}, 422, "interval"),
+    ({"instrument": "NIFTY", "selection": "static"}, 422, "selection"),
+    ({"instrument": "NIFTY", "band": "0.1-0.5"}, 422, "Unknown query parameter: band"),
+    ({}, 422, "instrument"),
+]
+
+
+@pytest.mark.parametrize(("params", "status", "fragment"), BAD_QUESTIONS)
 async def test_bad_questions_get_clear_answers(
     day_client: httpx.AsyncClient, params: dict[str, object], status: int, fragment: str
 ) -> None:

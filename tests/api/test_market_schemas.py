@@ -6,7 +6,14 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from marketedge.api.market_schemas import ChainRead, InstrumentsRead, SessionsRead, StrikeRead, SummaryRead
+from marketedge.api.market_schemas import (
+    ChainRead,
+    InstrumentsRead,
+    SessionsRead,
+    StrikeRead,
+    SummaryRead,
+    TrackerRead,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,6 +24,8 @@ from marketedge.api.market_schemas import ChainRead, InstrumentsRead, SessionsRe
         ("/api/v1/greeks/summary?instrument=NIFTY", SummaryRead),
         ("/api/v1/greeks/summary?instrument=NIFTY&interval=15&selection=fixed", SummaryRead),
         ("/api/v1/chain?instrument=NIFTY&at=09:41&strikes=5", ChainRead),
+        ("/api/v1/tracker?instrument=NIFTY", TrackerRead),
+        ("/api/v1/tracker?instrument=NIFTY&date=2026-11-23", TrackerRead),
     ],
 )
 async def test_answers_match_their_published_models(

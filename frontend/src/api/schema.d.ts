@@ -551,6 +551,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tracker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tracker screen's opening answer: status, instruments, sessions and the summary in one
+         * @description Each part is exactly what its own endpoint answers (`/status`, `/instruments`, `/sessions` for the instrument, `/greeks/summary` for the same parameters). A part that its endpoint would answer 404 (no data on that date, an unknown expiry) is null and `errors` holds that answer's status and body; parameter errors answer 422 for the whole request. One request instead of four, for the 09:15 arrival of everyone at once (docs/scaling.md).
+         */
+        get: operations["tracker_api_v1_tracker_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1184,6 +1204,26 @@ export interface components {
              */
             accepted: boolean;
         };
+        /** PartError */
+        PartError: {
+            error: components["schemas"]["PartErrorBody"];
+            /**
+             * Status
+             * @description The HTTP status the part's own endpoint answers
+             */
+            status: number;
+        };
+        /** PartErrorBody */
+        PartErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details?: unknown;
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id?: string | null;
+        };
         /** PasswordChange */
         PasswordChange: {
             /**
@@ -1585,6 +1625,29 @@ export interface components {
              * @example NIFTY
              */
             symbol: string;
+        };
+        /**
+         * TrackerRead
+         * @description GET /tracker: each part is its own endpoint's answer; null when that answer is a 404 (see `errors`).
+         */
+        TrackerRead: {
+            /**
+             * Errors
+             * @description Part name → the 404 its endpoint answers
+             */
+            errors: {
+                [key: string]: components["schemas"]["PartError"];
+            };
+            instruments: components["schemas"]["InstrumentsRead"] | null;
+            sessions: components["schemas"]["SessionsRead"] | null;
+            /**
+             * Status
+             * @description GET /status (its shape is not published yet)
+             */
+            status: {
+                [key: string]: unknown;
+            } | null;
+            summary: components["schemas"]["SummaryRead"] | null;
         };
         /** TradingDayExpiryRead */
         TradingDayExpiryRead: {
@@ -3572,6 +3635,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tracker_api_v1_tracker_get: {
+        parameters: {
+            query: {
+                /** @description Baseline minute, HH:MM IST or ISO 8601 (default 09:15) */
+                baseline?: string | null;
+                /** @description Trading day YYYY-MM-DD (default: the latest with data) */
+                date?: string | null;
+                /** @description Upper edge of the delta band (inclusive) */
+                delta_max?: number;
+                /** @description Lower edge of the delta band (inclusive) */
+                delta_min?: number;
+                /** @description Expiry date YYYY-MM-DD (default: the nearest tracked) */
+                expiry?: string | null;
+                /** @description First minute, HH:MM IST or ISO 8601 */
+                from?: string | null;
+                /** @description Index symbol, e.g. NIFTY */
+                instrument: string;
+                /** @description Minutes per row */
+                interval?: components["schemas"]["Interval"];
+                /** @description dynamic: re-select each minute; fixed: keep the baseline's */
+                selection?: components["schemas"]["Selection"];
+                /** @description Last minute, HH:MM IST or ISO 8601 */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The four answers the tracker opens with */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackerRead"];
                 };
             };
             /** @description Validation Error */

@@ -62,6 +62,7 @@ HOT_PATHS = (
     "/api/v1/greeks/summary",
     "/api/v1/greeks/strike",
     "/api/v1/status",  # the same for every viewer (api/status.py)
+    "/api/v1/tracker",  # the tracker's opening answer: status, instruments, sessions, summary in one
 )
 SESSION_COOKIE = b"me_session"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

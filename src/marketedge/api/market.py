@@ -21,11 +21,14 @@ from marketedge.api.market_schemas import (
     SessionsRead,
     StrikeRead,
     SummaryRead,
+    TrackerRead,
     answers,
 )
 from marketedge.api.params import check_band, parse_day, parse_time, reject_unknown
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
+from marketedge.api.status import status_answer
 from marketedge.auth.deps import VIEWER
+from marketedge.errors import NotFound
 from marketedge.jsonresponse import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER])
@@ -45,6 +48,27 @@ class Interval(StrEnum):
     three = "3"
     five = "5"
     fifteen = "15"
+
+
+IntervalParam = Annotated[Interval, Query(description="Minutes per row")]
+SelectionParam = Annotated[
+    Selection, Query(description="dynamic: re-select each minute; fixed: keep the baseline's")
+]
+From = Annotated[str | None, Query(alias="from", description="First minute, HH:MM IST or ISO 8601")]
+To = Annotated[str | None, Query(alias="to", description="Last minute, HH:MM IST or ISO 8601")]
+# The tracker's question: /greeks/summary asks it (with `format`), /tracker opens the screen with it.
+TRACKER_QUERY = (
+    "instrument",
+    "expiry",
+    "date",
+    "delta_min",
+    "delta_max",
+    "selection",
+    "baseline",
+    "from",
+    "to",
+    "interval",
+)
 
 
 class Side(StrEnum):
@@ -94,10 +118,14 @@ def _this_minute() -> str:
     dependencies=[Depends(reject_unknown())],
 )
 async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
+    return respond(request, await _instruments_answer(service, rendered))
+
+
+async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> Rendered:
     async def build() -> Rendered:
         return render(json_bytes(await service.instruments_payload()), "application/json")
 
-    return respond(request, await rendered.get("instruments", _this_minute(), build))
+    return await rendered.get("instruments", _this_minute(), build)
 
 
 @router.get(
@@ -109,10 +137,14 @@ async def instruments(request: Request, service: ServiceDep, rendered: RenderedD
 async def sessions(
     request: Request, service: ServiceDep, rendered: RenderedDep, instrument: Instrument
 ) -> Response:
+    return respond(request, await _sessions_answer(service, rendered, instrument))
+
+
+async def _sessions_answer(service: MarketData, rendered: RenderedCache, instrument: str) -> Rendered:
     async def build() -> Rendered:
         return render(json_bytes(await service.sessions_payload(instrument)), "application/json")
 
-    return respond(request, await rendered.get(f"sessions:{instrument.upper()}", _this_minute(), build))
+    return await rendered.get(f"sessions:{instrument.upper()}", _this_minute(), build)
 
 
 @router.get(
@@ -150,23 +182,7 @@ async def chain(
     "/greeks/summary",
     summary="The greeks tracker: per minute, calls, puts and net inside the delta band, with both changes",
     responses=answers(SummaryRead, "Columns, one entry per row (minute)", csv=True),
-    dependencies=[
-        Depends(
-            reject_unknown(
-                "instrument",
-                "expiry",
-                "date",
-                "delta_min",
-                "delta_max",
-                "selection",
-                "baseline",
-                "from",
-                "to",
-                "interval",
-                "format",
-            )
-        )
-    ],
+    dependencies=[Depends(reject_unknown(*TRACKER_QUERY, "format"))],
 )
 async def greeks_summary(
     request: Request,
@@ -177,24 +193,33 @@ async def greeks_summary(
     day: Day = None,
     delta_min: DeltaMin = 0.05,
     delta_max: DeltaMax = 0.60,
-    selection: Annotated[
-        Selection, Query(description="dynamic: re-select each minute; fixed: keep the baseline's")
-    ] = Selection.dynamic,
+    selection: SelectionParam = Selection.dynamic,
     baseline: Baseline = None,
-    start: Annotated[
-        str | None, Query(alias="from", description="First minute, HH:MM IST or ISO 8601")
-    ] = None,
-    end: Annotated[str | None, Query(alias="to", description="Last minute, HH:MM IST or ISO 8601")] = None,
-    interval: Annotated[Interval, Query(description="Minutes per row")] = Interval.one,
+    start: From = None,
+    end: To = None,
+    interval: IntervalParam = Interval.one,
     fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
 ) -> Response:
     check_band(delta_min, delta_max)
-    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
     query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
-    times = [
-        parse_time(v, selected.day, n) for v, n in ((baseline, "baseline"), (start, "from"), (end, "to"))
-    ]
-    as_csv = _wants_csv(request, fmt)
+    answer = await _summary_answer(
+        service, rendered, instrument, expiry, day, query, (baseline, start, end), _wants_csv(request, fmt)
+    )
+    return respond(request, answer, per_minute=service.delayed)
+
+
+async def _summary_answer(
+    service: MarketData,
+    rendered: RenderedCache,
+    instrument: str,
+    expiry: str | None,
+    day: str | None,
+    query: TrackerQuery,
+    moments: tuple[str | None, str | None, str | None],  # baseline, from, to as asked
+    as_csv: bool,
+) -> Rendered:
+    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+    times = [parse_time(v, selected.day, n) for v, n in zip(moments, ("baseline", "from", "to"), strict=True)]
     key = f"summary:{selected.symbol}:{selected.expiry}:{selected.day}:{query}:{times}:{as_csv}"
 
     async def build():  # type: ignore[no-untyped-def]
@@ -204,8 +229,80 @@ async def greeks_summary(
             return render(service.summary_csv(tracker), "text/csv; charset=utf-8", name)
         return render(json_bytes(service.summary_payload(selected, query, tracker)), "application/json")
 
-    version = _version(selected.frame.minutes)
-    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
+    return await rendered.get(key, _version(selected.frame.minutes), build)
+
+
+# What the tracker screen asks when it opens, besides who is asking and the stream.
+TRACKER_PARTS = ("status", "instruments", "sessions", "summary")
+
+
+@router.get(
+    "/tracker",
+    summary="The tracker screen's opening answer: status, instruments, sessions and the summary in one",
+    description=(
+        "Each part is exactly what its own endpoint answers (`/status`, `/instruments`, `/sessions` for the "
+        "instrument, `/greeks/summary` for the same parameters). A part that its endpoint would answer 404 "
+        "(no data on that date, an unknown expiry) is null and `errors` holds that answer's status and body; "
+        "parameter errors answer 422 for the whole request. One request instead of four, for the 09:15 "
+        "arrival of everyone at once (docs/scaling.md)."
+    ),
+    responses=answers(TrackerRead, "The four answers the tracker opens with"),
+    dependencies=[Depends(reject_unknown(*TRACKER_QUERY))],
+)
+async def tracker(
+    request: Request,
+    service: ServiceDep,
+    rendered: RenderedDep,
+    instrument: Instrument,
+    expiry: Expiry = None,
+    day: Day = None,
+    delta_min: DeltaMin = 0.05,
+    delta_max: DeltaMax = 0.60,
+    selection: SelectionParam = Selection.dynamic,
+    baseline: Baseline = None,
+    start: From = None,
+    end: To = None,
+    interval: IntervalParam = Interval.one,
+) -> Response:
+    check_band(delta_min, delta_max)
+    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
+    getters = (
+        lambda: status_answer(request),
+        lambda: _instruments_answer(service, rendered),
+        lambda: _sessions_answer(service, rendered, instrument),
+        lambda: _summary_answer(
+            service, rendered, instrument, expiry, day, query, (baseline, start, end), as_csv=False
+        ),
+    )
+    parts: dict[str, Rendered | NotFound] = {}
+    for name, get in zip(TRACKER_PARTS, getters, strict=True):
+        try:
+            parts[name] = await get()
+        except NotFound as exc:  # that endpoint's own 404: the screen shows it where the part would be
+            parts[name] = exc
+    version = ":".join(p.etag if isinstance(p, Rendered) else f"404 {p.message}" for p in parts.values())
+    key = f"tracker:{request.scope['query_string'].decode('latin-1')}"
+
+    async def build() -> Rendered:
+        body, errors = [], {}
+        for name, part in parts.items():
+            if isinstance(part, Rendered):
+                body.append(b'"' + name.encode() + b'":' + part.body)
+            else:
+                body.append(b'"' + name.encode() + b'":null')
+                errors[name] = {
+                    "status": part.status_code,
+                    "error": {
+                        "code": part.code,
+                        "message": part.message,
+                        "details": part.details,
+                        "request_id": None,
+                    },
+                }
+        body.append(b'"errors":' + json_bytes(errors))
+        return render(b"{" + b",".join(body) + b"}", "application/json")
+
+    return respond(request, await rendered.get(key, version, build))
 
 
 @router.get(

@@ -162,6 +162,28 @@ class ChainRead(BaseModel):
     units: dict[str, str]
 
 
+class PartErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+    request_id: str | None = None
+
+
+class PartError(BaseModel):
+    status: int = Field(description="The HTTP status the part's own endpoint answers")
+    error: PartErrorBody
+
+
+class TrackerRead(BaseModel):
+    """GET /tracker: each part is its own endpoint's answer; null when that answer is a 404 (see `errors`)."""
+
+    status: dict[str, Any] | None = Field(description="GET /status (its shape is not published yet)")
+    instruments: InstrumentsRead | None
+    sessions: SessionsRead | None
+    summary: SummaryRead | None
+    errors: dict[str, PartError] = Field(description="Part name → the 404 its endpoint answers")
+
+
 def answers(
     model: type[BaseModel], description: str, *, csv: bool = False
 ) -> dict[int | str, dict[str, Any]]:

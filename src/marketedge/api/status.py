@@ -21,9 +21,13 @@ router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
     dependencies=[Depends(reject_unknown())],
 )
 async def status(request: Request) -> Response:
-    # The same answer for every viewer, so it is rendered once per clock minute and stored minute, and the hot
-    # path (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale
-    # to a thousand open screens). A comment, not a docstring: FastAPI would publish a docstring in the API docs.
+    return respond(request, await status_answer(request))
+
+
+async def status_answer(request: Request) -> Rendered:
+    """The same answer for every viewer, rendered once per clock minute and stored minute: the hot path
+    (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale to a
+    thousand open screens). The tracker's opening answer (api/market.py) includes it."""
     service: StatusService = request.app.state.status
     rendered: RenderedCache = request.app.state.rendered
     generation = request.app.state.hot.generation
@@ -32,4 +36,4 @@ async def status(request: Request) -> Response:
         return render(json_bytes(await service.status()), "application/json")
 
     minute = clock.floor_minute(clock.now()).isoformat()
-    return respond(request, await rendered.get("status", f"{minute}:{generation}", build))
+    return await rendered.get("status", f"{minute}:{generation}", build)
