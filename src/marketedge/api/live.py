@@ -174,9 +174,10 @@ class LiveHub:
                 yield item[2]
             while True:
                 try:
-                    newest, built_from, data = await asyncio.wait_for(
-                        subscriber.queue.get(), timeout=HEARTBEAT_SECONDS
-                    )
+                    # asyncio.timeout, not wait_for: wait_for wraps the get in a task of its own, a cost for
+                    # every subscriber at every minute and heartbeat (1000 of them wake at each minute).
+                    async with asyncio.timeout(HEARTBEAT_SECONDS):
+                        newest, built_from, data = await subscriber.queue.get()
                 except TimeoutError:
                     yield b": heartbeat\n\n"
                     continue
