@@ -6,11 +6,12 @@
     .venv/bin/python benchmarks/load/loadtest.py throughput --cpu 1 --seconds 15                # one full core
 
 Each user has a session (made in the database beforehand: argon2 sign-ins are measured separately with
---logins), opens the tracker page as the UI does (who am I, status, instruments, sessions, summary, with the
-ETags it already has), holds the live stream, asks status and sessions again every ~5 minutes, changes the
+--logins), opens the tracker page as the UI does (who am I, and the tracker's opening answer: status,
+instruments, days with data and summary in one; with the ETags it already has), holds the live stream, asks status and sessions again every ~5 minutes, changes the
 delta band every 1–3 minutes (new summary, stream reopened with Last-Event-ID) and reopens the page every 3–5
 minutes. `storm`: every user opens the page within --storm-window seconds, then
-holds the stream. `throughput`: wrk (apt install wrk) against one cached summary, one session.
+holds the stream. `throughput`: wrk (apt install wrk) against one cached summary, one session. `costs`: the
+server's CPU per person for each part of an arrival (run it with --cpu 1).
 
 The server (benchmarks/load/serve.py) runs in `run-constrained --cpu C --mem M` pinned to core 0, the client
 on core 1; a new minute is stored every --minute-seconds. Prints one Markdown table and, with --write-docs,
@@ -36,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -46,9 +48,11 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 RUN_CONSTRAINED = "/work/shared/tools/run-constrained"
 DAY = "2026-11-25"
 BANDS = [(lo, hi) for lo in (0.05, 0.1, 0.15, 0.2) for hi in (0.4, 0.5, 0.6)]
-# What the tracker screen asks when it opens (frontend/src: who am I, the market's status, the instruments, the
-# days with data, the day's summary), besides its event stream.
-PAGE = ("me", "status", "instruments", "sessions", "summary")
+# What the tracker screen asks when it opens (frontend/src: who am I, and its opening answer: the market's status,
+# the instruments, the days with data and the day's summary in one), besides its event stream.
+OPEN = ("me", "tracker")
+# Every page-data question a user asks (the tracker screen asks the parts again by themselves later).
+PAGE = ("me", "tracker", "status", "instruments", "sessions", "summary")
 # What an open tracker asks again by itself, at most every 5 minutes with jitter (the stream brings the minutes).
 REFRESHED = ("status", "sessions")
 
@@ -283,6 +287,7 @@ def page_url(what: str, band: tuple[float, float]) -> str:
         "instruments": "/api/v1/instruments",
         "sessions": "/api/v1/sessions?instrument=NIFTY",
         "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+        "tracker": f"/api/v1/tracker?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
     }[what]
 
 
@@ -322,7 +327,7 @@ class User:
             self.etags[url] = answer.headers["etag"]
 
     async def open_page(self) -> None:
-        await asyncio.gather(*(self.get(what) for what in PAGE))
+        await asyncio.gather(*(self.get(what) for what in OPEN))
         self.restart_stream()
 
     def restart_stream(self) -> None:
@@ -537,6 +542,8 @@ def report(
         rows.append(("page data p99 by when it was asked", _by_minute_phase(stats.started, stored)))
     for kind in PAGE:
         values = stats.latencies.get(kind, [])
+        if not values:
+            continue
         codes = ", ".join(f"{c}: {n}" for c, n in sorted(stats.statuses.get(kind, {}).items()))
         rows.append((f"  {kind}", f"p50 {ms(pct(values, 0.5))}, p99 {ms(pct(values, 0.99))} ({codes})"))
     rows += [
@@ -673,11 +680,112 @@ def throughput(args: argparse.Namespace, url: str, tokens: list[str], work: Path
     )
 
 
+# What the tracker screen asked on open before /api/v1/tracker (for the `costs` comparison).
+OPEN_BEFORE = ("me", "status", "instruments", "sessions", "summary")
+
+
+def costs(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> str:
+    """The server's CPU (utime + stime from /proc, so the kernel's socket work counts) per person for each part
+    of a 09:15 arrival, every user once: the page as the screen opens it now and as it opened before, on
+    their own connections (a browser) and over 50 pooled ones (a platform's proxy), a stream's start (its
+    own connection, to the first event) and its close, and the idle server. Run it with --cpu 1."""
+    server = start_server(args, url, work, rate_limit="100000000/minute")
+    if (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {1})
+    band = (0.1, 0.5)
+    lines: list[str] = []
+
+    async def measure() -> None:
+        base = f"http://127.0.0.1:{args.port}"
+        gate = asyncio.Semaphore(50)
+
+        def client(limit: int) -> aiohttp.ClientSession:
+            timeout = aiohttp.ClientTimeout(total=None)
+            connector = aiohttp.TCPConnector(limit=limit)
+            return aiohttp.ClientSession(base, connector=connector, timeout=timeout, auto_decompress=False)
+
+        async def ask(http: aiohttp.ClientSession, token: str, what: str) -> None:
+            headers = {"Cookie": f"me_session={token}", "Accept-Encoding": "gzip"}
+            async with http.get(page_url(what, band), headers=headers) as answer:
+                await answer.read()
+                if answer.status != 200:
+                    raise SystemExit(f"{what}: HTTP {answer.status}")
+
+        async def page(token: str, asks: tuple[str, ...], shared: aiohttp.ClientSession | None) -> None:
+            async with gate:
+                http = shared or client(6)
+                try:
+                    await asyncio.gather(*(ask(http, token, what) for what in asks))
+                finally:
+                    if shared is None:
+                        await http.close()
+
+        async def per_person(label: str, work: list[Any]) -> None:
+            before = _server_cpu(server)
+            await asyncio.gather(*work)
+            used = _server_cpu(server) - before
+            lines.append(f"| {label} | {used / len(tokens) * 1e6:,.0f} µs |")
+
+        async with client(50) as pooled:
+            for what in {*OPEN, *OPEN_BEFORE}:  # every answer built once, as after a minute's first asker
+                await ask(pooled, tokens[0], what)
+            for asks, name in ((OPEN, "now: " + ", ".join(OPEN)), (OPEN_BEFORE, "before: five requests")):
+                await per_person(f"page, {name}; own connections", [page(t, asks, None) for t in tokens])
+                await per_person(
+                    f"page, {name}; 50 pooled connections", [page(t, asks, pooled) for t in tokens]
+                )
+            async with client(0) as streams:
+                opened: list[aiohttp.ClientResponse] = []
+
+                async def stream(token: str) -> None:
+                    async with gate:
+                        lo, hi = band
+                        answer = await streams.get(
+                            f"/api/v1/stream?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+                            headers={"Cookie": f"me_session={token}"},
+                        )
+                        async for raw in answer.content:
+                            if raw.startswith(b"id: "):
+                                opened.append(answer)
+                                return
+
+                await per_person(
+                    "stream start, to its first event (own connection)", [stream(t) for t in tokens]
+                )
+                before = _server_cpu(server)
+                for answer in opened:
+                    answer.close()
+                await asyncio.sleep(5)
+                used = _server_cpu(server) - before
+                lines.append(
+                    f"| stream close (and 5 s of the server otherwise idle) | {used / len(tokens) * 1e6:,.0f} µs |"
+                )
+            before = _server_cpu(server)
+            await asyncio.sleep(10)
+            lines.append(
+                f"| idle server, no streams (per second) | {(_server_cpu(server) - before) / 10 * 1e3:.1f} ms |"
+            )
+
+    try:
+        uvloop.run(measure())
+    finally:
+        cgroup = stop_server(server)
+    load = os.getloadavg()
+    return "\n".join(
+        [
+            f"| server CPU per person ({len(tokens):,} people), --cpu {args.cpu} | result |",
+            "|---|---|",
+            *lines,
+            f"| machine | {os.cpu_count()} cores, load average {load[0]:.1f}; {cgroup.replace('run-constrained: ', '')[:100]} |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("scenario", choices=("steady", "storm", "throughput"))
+    parser.add_argument("scenario", choices=("steady", "storm", "throughput", "costs"))
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=600, help="steady: seconds (at most 900)")
     parser.add_argument("--storm-window", type=float, default=10)
@@ -717,6 +825,8 @@ def main() -> None:
     command = "python benchmarks/load/loadtest.py " + " ".join(sys.argv[1:])
     if args.scenario == "throughput":
         table = throughput(args, url, tokens, work)
+    elif args.scenario == "costs":
+        table = costs(args, url, tokens, work)
     else:
         server = start_server(args, url, work)
         if (os.cpu_count() or 1) > 1:
