@@ -219,12 +219,31 @@ async def test_a_known_stream_start_goes_straight_to_the_broadcaster(
         assert first.status == 200 and signed_app.state.hot.stream_hits == 0
     finally:
         await first.close()
-    second = StreamReader(signed_app, "/api/v1/stream", query, cookie)
+    # Later starts in the same minute share one read of the day (a thousand of them at 09:15).
+    service = signed_app.state.market_data
+    reads: list[object] = []
+    select = service.select
+
+    async def counted(*args: object) -> object:
+        reads.append(args)
+        return await select(*args)
+
+    service.select = counted
+    for n in (1, 2):
+        again = StreamReader(signed_app, "/api/v1/stream", query, cookie)
+        try:
+            assert await again.next_event() == opening and again.status == 200
+            assert signed_app.state.hot.stream_hits == n
+        finally:
+            await again.close()
+    assert len(reads) == 1
+    signed_app.state.hot.bump()  # a stored minute: the next start reads the day again
+    again = StreamReader(signed_app, "/api/v1/stream", query, cookie)
     try:
-        assert await second.next_event() == opening and second.status == 200
-        assert signed_app.state.hot.stream_hits == 1
+        await again.next_event()
+        assert len(reads) == 2
     finally:
-        await second.close()
+        await again.close()
     anonymous = StreamReader(signed_app, "/api/v1/stream", query)
     try:
         body = (await __import__("asyncio").wait_for(anonymous.chunks.get(), 5)).decode()
