@@ -47,6 +47,8 @@ async def _store_minute(app: FastAPI, minute_offset: int) -> None:
 async def _next_event(stream: AsyncIterator[bytes]) -> bytes:
     while True:
         chunk = await asyncio.wait_for(anext(stream), 5)
+        if chunk.startswith(b"retry:"):  # the opening write: the retry hint, then (usually) the first event
+            chunk = chunk.partition(b"\n\n")[2]
         if chunk.startswith(b"event:"):
             return chunk
 

@@ -21,6 +21,7 @@ class StreamReader:
         self.chunks: asyncio.Queue[bytes] = asyncio.Queue()
         self.status: int | None = None
         self._disconnect = asyncio.Event()
+        self._text = ""
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -51,10 +52,16 @@ class StreamReader:
             await self.chunks.put(message["body"])
 
     async def next_event(self, wait: float = 5.0) -> str:
+        """The next event, read as a browser's EventSource does: by blank-line-ended blocks, whatever the
+        chunks (the retry hint comes in one write with the first event; heartbeats are comments)."""
         while True:
-            chunk = (await asyncio.wait_for(self.chunks.get(), wait)).decode()
-            if chunk.startswith("event:"):
-                return chunk
+            block, found, rest = self._text.partition("\n\n")
+            if found:
+                self._text = rest
+                if block.startswith("event:"):
+                    return block + "\n\n"
+                continue
+            self._text += (await asyncio.wait_for(self.chunks.get(), wait)).decode()
 
     async def close(self) -> None:
         self._disconnect.set()
