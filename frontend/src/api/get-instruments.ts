@@ -17,6 +17,7 @@ export function instrumentsQueryOptions() {
   });
 }
 
-export function useInstruments() {
-  return useQuery(instrumentsQueryOptions());
+/** `enabled` false holds the request back (the tracker, while its bundle may bring the list). */
+export function useInstruments(enabled = true) {
+  return useQuery({ ...instrumentsQueryOptions(), enabled });
 }

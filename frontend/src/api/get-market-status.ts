@@ -1,8 +1,9 @@
 // GET /api/v1/status: the market's state (open, closed, holiday…), how fresh the data is, today's runs and gaps.
 // The live badge and the status page read it: the status page every 30 s, the tracker and the chain once on
-// open and again only when the state can change by itself (the session opens or closes) or rarely while the
-// live stream is not delivering. Its OpenAPI entry has no answer model yet, so the shape is
-// checked here and written down once; it moves into the generated types when the backend publishes it.
+// open (the tracker inside its opening answer, GET /api/v1/tracker, which seeds this query) and again only when
+// the state can change by itself (the session opens or closes) or rarely while the live stream is not
+// delivering. Its OpenAPI entry has no answer model yet, so the shape is checked here and written down once; it
+// moves into the generated types when the backend publishes it.
 import { queryOptions, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { ApiError, apiFetch } from "@/lib/api-client";
@@ -83,10 +84,15 @@ export interface MarketStatusAnswer {
   receivedAt: number;
 }
 
+/** The query's value for a status that has just arrived (also how the tracker's bundle seeds it). */
+export function marketStatusAnswer(status: MarketStatus | null): MarketStatusAnswer {
+  return { status, receivedAt: Date.now() };
+}
+
 export function marketStatusQueryOptions() {
   return queryOptions({
     queryKey: ["market-status"],
-    queryFn: async ({ signal }): Promise<MarketStatusAnswer> => ({ status: await getMarketStatus(signal), receivedAt: Date.now() }),
+    queryFn: async ({ signal }): Promise<MarketStatusAnswer> => marketStatusAnswer(await getMarketStatus(signal)),
     refetchInterval: 30_000,
   });
 }
@@ -96,10 +102,14 @@ export function useMarketStatus(enabled = true) {
   return useQuery({ ...marketStatusQueryOptions(), enabled });
 }
 
-/** For the live badge: asked on page open, then only as `useStatusRefresh` decides. */
-export function useBadgeStatus() {
+/**
+ * For the live badge: asked on page open, then only as `useStatusRefresh` decides. `enabled` false holds the
+ * request back (the tracker, while its bundle may bring the status).
+ */
+export function useBadgeStatus(enabled = true) {
   return useQuery({
     ...marketStatusQueryOptions(),
+    enabled,
     refetchInterval: false,
     refetchOnWindowFocus: false,
     staleTime: RARE_REFRESH_MS,

@@ -24,6 +24,7 @@ export function sessionsQueryOptions(instrument: string) {
   });
 }
 
-export function useSessions(instrument: string | undefined) {
-  return useQuery({ ...sessionsQueryOptions(instrument ?? ""), enabled: Boolean(instrument) });
+/** `enabled` false holds the request back (the tracker, while its bundle may bring the days). */
+export function useSessions(instrument: string | undefined, enabled = true) {
+  return useQuery({ ...sessionsQueryOptions(instrument ?? ""), enabled: enabled && Boolean(instrument) });
 }

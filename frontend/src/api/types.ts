@@ -9,6 +9,9 @@ export type SessionsAnswer = Schemas["SessionsRead"];
 export type TradingSession = Schemas["TradingDayRead"];
 export type SessionExpiry = Schemas["TradingDayExpiryRead"];
 export type Summary = Schemas["SummaryRead"];
+/** GET /api/v1/tracker: the tracker screen's opening answer (its `status` is unchecked, as /status's is). */
+export type TrackerAnswer = Schemas["TrackerRead"];
+export type TrackerPartError = Schemas["PartError"];
 export type SummarySeries = Schemas["SummarySeriesRead"];
 export type SideSeries = Schemas["SideSeriesRead"];
 export type Series = Schemas["SeriesRead"];
@@ -29,6 +32,7 @@ export type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameter
   : never;
 
 export type SummaryQuery = QueryOf<"/api/v1/greeks/summary">;
+export type TrackerQuery = QueryOf<"/api/v1/tracker">;
 export type ChainQuery = QueryOf<"/api/v1/chain">;
 export type StrikeQuery = QueryOf<"/api/v1/greeks/strike">;
 export type StreamQuery = QueryOf<"/api/v1/stream">;

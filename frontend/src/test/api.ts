@@ -1,6 +1,7 @@
 // A fake backend for screen tests: fetch answers from recorded fixtures (frontend/scripts/record-fixtures.py),
 // by method and path; every request is kept so a test can check what the screen asked for.
 import { vi } from "vitest";
+import type { TrackerAnswer } from "@/api/types";
 import accountDeleteWrongPassword from "./fixtures/account-delete-wrong-password.json";
 import brokerForbidden from "./fixtures/broker-forbidden.json";
 import chain0930 from "./fixtures/chain-nifty-0930.json";
@@ -85,19 +86,72 @@ export interface Request {
   init: RequestInit | undefined;
 }
 
+async function answerFrom(routes: Record<string, Route>, method: string, url: URL, init: RequestInit | undefined): Promise<FakeAnswer> {
+  const route = routes[`${method} ${url.pathname}`];
+  if (route === undefined) return error(404, "not_found", `No such path: ${method} ${url.pathname}`);
+  return typeof route === "function" ? route(url, init) : route;
+}
+
+/**
+ * The demo day's opening answer (GET /api/v1/tracker with no expiry or date: the latest day, its nearest
+ * expiry), from the recorded parts: NIFTY's days start with 2026-11-25, whose nearest expiry is 2026-12-01,
+ * the recorded summary's day.
+ */
+export function trackerAnswer(): TrackerAnswer {
+  return { status, instruments, sessions, summary, errors: {} } as TrackerAnswer;
+}
+
+/** The parameters GET /api/v1/tracker takes: those of /greeks/summary without `format`. */
+const TRACKER_PARAMS = ["instrument", "expiry", "date", "delta_min", "delta_max", "selection", "baseline", "from", "to", "interval"];
+
+/**
+ * GET /api/v1/tracker as the backend builds it, from the other routes (so a test's override of a part shows in
+ * the bundle too): /status, /instruments, /sessions for the index, /greeks/summary with the same parameters. A
+ * part whose route answers 404 is null with its answer in `errors`; any other failure is the whole answer.
+ */
+export function trackerRoute(routes: Record<string, Route>): Route {
+  return async (url, init) => {
+    const unknown = [...url.searchParams.keys()].filter((key) => !TRACKER_PARAMS.includes(key));
+    if (unknown.length > 0) return error(422, "validation_error", `Unknown query parameter: ${unknown.join(", ")}`);
+    const instrument = url.searchParams.get("instrument");
+    if (!instrument) return error(422, "validation_error", "instrument: field required");
+    const parts = {
+      status: new URL("/api/v1/status", url),
+      instruments: new URL("/api/v1/instruments", url),
+      sessions: new URL(`/api/v1/sessions?instrument=${encodeURIComponent(instrument)}`, url),
+      summary: new URL(`/api/v1/greeks/summary${url.search}`, url),
+    };
+    const bundle: Record<string, unknown> = {};
+    const errors: Record<string, unknown> = {};
+    for (const [name, partUrl] of Object.entries(parts)) {
+      const part = await answerFrom(routes, "GET", partUrl, init);
+      const status = part.status ?? 200;
+      if (status === 404) {
+        bundle[name] = null;
+        errors[name] = { status, ...(part.body as object) };
+      } else if (status >= 200 && status < 300) {
+        bundle[name] = part.body ?? null;
+      } else {
+        return part;
+      }
+    }
+    return { body: { ...bundle, errors } };
+  };
+}
+
 /** Replaces fetch with the routes; unknown paths answer 404 in the backend's error shape. */
 export function serveApi(overrides: Record<string, Route> = {}) {
-  const routes = { ...demoRoutes(), ...overrides };
+  const routes: Record<string, Route> = { ...demoRoutes(), ...overrides };
+  routes["GET /api/v1/tracker"] ??= trackerRoute(routes);
   const requests: Request[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, "http://test");
     const method = (init?.method ?? "GET").toUpperCase();
     requests.push({ method, url, init });
-    const route = routes[`${method} ${url.pathname}`];
-    const answer = route === undefined ? error(404, "not_found", `No such path: ${method} ${url.pathname}`) : typeof route === "function" ? await route(url, init) : route;
-    const status = answer.status ?? 200;
-    const body = status === 204 || answer.body === undefined ? null : JSON.stringify(answer.body);
-    return new Response(body, { status, headers: { "Content-Type": "application/json", ...answer.headers } });
+    const reply = await answerFrom(routes, method, url, init);
+    const status = reply.status ?? 200;
+    const body = status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body);
+    return new Response(body, { status, headers: { "Content-Type": "application/json", ...reply.headers } });
   });
   vi.stubGlobal("fetch", fetchMock);
   return {

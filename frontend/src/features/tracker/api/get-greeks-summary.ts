@@ -1,12 +1,29 @@
 // GET /api/v1/greeks/summary: the tracker's day, as columns (one entry per minute), for one band and view.
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import type { Summary, SummaryQuery } from "@/api/types";
+import type { MarketChoice } from "@/components/MarketSelect";
 import { apiFetch, queryString } from "@/lib/api-client";
+import type { TrackerParams } from "../utils/params";
 
 /** Performance marks around a full load (the browser test measures data arrival → drawn). */
 export const MARK_DATA_ARRIVED = "tracker:data-arrived";
 
 export type ResolvedSummaryQuery = SummaryQuery & { expiry: string; date: string };
+
+/** The summary a view asks for, once its index, date and expiry are resolved (`resolveMarket`); null before. */
+export function summaryQueryFor(market: MarketChoice | null, params: TrackerParams): ResolvedSummaryQuery | null {
+  if (!market) return null;
+  return {
+    instrument: market.instrument,
+    expiry: market.expiry,
+    date: market.date,
+    delta_min: params.deltaMin,
+    delta_max: params.deltaMax,
+    selection: params.selection,
+    interval: params.interval,
+    baseline: params.baseline,
+  };
+}
 
 export function summaryPath(query: SummaryQuery): string {
   return `/api/v1/greeks/summary${queryString(query)}`;

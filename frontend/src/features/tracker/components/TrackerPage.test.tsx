@@ -10,6 +10,7 @@ import stream from "@/test/fixtures/stream-minute.json";
 import summaryFixture from "@/test/fixtures/summary-nifty.json";
 import { renderApp } from "@/test/render";
 import { formatNumber } from "@/lib/format";
+import { MEASURE_RENDER } from "./TrackerPage";
 
 async function dayTable() {
   return screen.findByRole("table", { name: /NIFTY 2026-12-01 on 2026-11-25: delta band 0\.05–0\.60/ });
@@ -21,6 +22,16 @@ function newestRow(table: HTMLElement): string[] {
   const first = rows.find((row) => row.getAttribute("aria-hidden") !== "true");
   if (!first) throw new Error("no rows");
   return [...first.querySelectorAll("th, td")].map((cell) => cell.textContent);
+}
+
+/** The requests of a test, as "METHOD /path". */
+function sent(requests: { method: string; url: URL }[]): string[] {
+  return requests.map((request) => `${request.method} ${request.url.pathname}`);
+}
+
+/** Lets pending timers and answers run, so a request that was going to be sent has been. */
+async function settle() {
+  await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 describe("the greeks tracker", () => {
@@ -41,11 +52,13 @@ describe("the greeks tracker", () => {
     expect(screen.getByRole("combobox", { name: "Expiry" })).toHaveValue("2026-12-01");
     expect(screen.getByRole("button", { name: /Date Wed, 25 Nov 2026/ })).toBeInTheDocument();
 
-    const [request] = api.to("GET", "/api/v1/greeks/summary");
+    // The address names no index: the indices first, then the bundle for the first one, which brings the days,
+    // the status and the day the server picked (its latest, the nearest expiry).
+    await settle();
+    expect(sent(api.requests)).toEqual(["GET /api/v1/auth/me", "GET /api/v1/instruments", "GET /api/v1/tracker"]);
+    const [request] = api.to("GET", "/api/v1/tracker");
     expect(Object.fromEntries(request?.url.searchParams ?? [])).toEqual({
       instrument: "NIFTY",
-      expiry: "2026-12-01",
-      date: "2026-11-25",
       delta_min: "0.05",
       delta_max: "0.6",
       selection: "dynamic",
@@ -188,6 +201,143 @@ describe("the greeks tracker", () => {
   });
 });
 
+describe("the tracker's opening request", () => {
+  it("asks for its data in one request: the bundle seeds the indices, days, status and day", async () => {
+    const user = userEvent.setup();
+    const Source = installEventSource();
+    const api = serveApi();
+    performance.clearMeasures(MEASURE_RENDER);
+    renderApp("/?instrument=NIFTY");
+
+    const table = await dayTable();
+    expect(newestRow(table).slice(0, 2)).toEqual(["10:30", "26,085.46"]);
+    // The day's arrival through the bundle is marked, so arrival → drawn is still measured.
+    await waitFor(() => {
+      expect(performance.getEntriesByName(MEASURE_RENDER, "measure")).toHaveLength(1);
+    });
+    expect(screen.getByRole("combobox", { name: "Index" })).toHaveValue("NIFTY");
+    expect(screen.getByRole("combobox", { name: "Expiry" })).toHaveValue("2026-12-01");
+    expect(screen.getByRole("button", { name: /Date Wed, 25 Nov 2026/ })).toBeInTheDocument();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    await settle();
+    // Only the address's view is sent: the server picks the day and expiry, as /greeks/summary would.
+    expect(sent(api.requests)).toEqual(["GET /api/v1/auth/me", "GET /api/v1/tracker"]);
+    expect(Object.fromEntries(api.to("GET", "/api/v1/tracker")[0]?.url.searchParams ?? [])).toEqual({
+      instrument: "NIFTY",
+      delta_min: "0.05",
+      delta_max: "0.6",
+      selection: "dynamic",
+      interval: "1",
+      baseline: "09:15",
+    });
+    // The stream follows the view the bundle resolved.
+    expect(Source.instances[0]?.url).toContain("instrument=NIFTY&expiry=2026-12-01&date=2026-11-25");
+
+    // After open, a new band is asked for on its own; the bundle is not asked again.
+    await user.click(screen.getByRole("button", { name: "0.20–0.50" }));
+    await screen.findByRole("table", { name: /delta band 0\.20–0\.50/ });
+    expect(sent(api.requests.slice(2))).toEqual(["GET /api/v1/greeks/summary"]);
+    expect(api.to("GET", "/api/v1/greeks/summary")[0]?.url.searchParams.get("delta_min")).toBe("0.2");
+  });
+
+  it("asks for the day on its own when the bundle has none, and shows the summary's error", async () => {
+    const api = serveApi({
+      "GET /api/v1/greeks/summary": (url) =>
+        url.searchParams.get("date") === "2026-11-20" ? { status: 404, body: noDay } : { body: summaryFixture },
+    });
+    renderApp("/?instrument=NIFTY&date=2026-11-20");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("No data for this view");
+    expect(alert).toHaveTextContent("No data stored for NIFTY on 2026-11-20");
+    expect(within(alert).getByRole("button", { name: "Show the latest day (25 Nov)" })).toBeInTheDocument();
+    const [bundle] = api.to("GET", "/api/v1/tracker");
+    expect(bundle?.url.searchParams.get("date")).toBe("2026-11-20");
+    await settle();
+    // The indices, days and status came with the bundle; only the day is asked again.
+    expect(sent(api.requests)).toEqual(["GET /api/v1/auth/me", "GET /api/v1/tracker", "GET /api/v1/greeks/summary"]);
+    expect(api.to("GET", "/api/v1/greeks/summary")[0]?.url.searchParams.get("date")).toBe("2026-11-20");
+  });
+
+  it.each([
+    ["an older server without the route (404)", error(404, "not_found", "No such path: GET /api/v1/tracker")],
+    ["a server error (500)", error(500, "internal_error", "Something went wrong.")],
+  ])("asks for each part on its own when the bundle fails: %s", async (_, failure) => {
+    const api = serveApi({ "GET /api/v1/tracker": failure });
+    renderApp("/?instrument=NIFTY");
+
+    const table = await dayTable();
+    expect(newestRow(table).slice(0, 2)).toEqual(["10:30", "26,085.46"]);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    await settle();
+    expect(sent(api.requests).sort()).toEqual(
+      [
+        "GET /api/v1/auth/me",
+        "GET /api/v1/tracker",
+        "GET /api/v1/instruments",
+        "GET /api/v1/sessions",
+        "GET /api/v1/status",
+        "GET /api/v1/greeks/summary",
+      ].sort(),
+    );
+    // Each part waited for the bundle to fail first.
+    expect(sent(api.requests).indexOf("GET /api/v1/tracker")).toBe(1);
+  });
+
+  it("shows a part's own error when the bundle lacks it and the part fails on its own too", async () => {
+    const api = serveApi({ "GET /api/v1/sessions": error(404, "not_found", "Unknown instrument NIFTX") });
+    renderApp("/?instrument=NIFTX");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Could not load the indices and days with data");
+    expect(alert).toHaveTextContent("Unknown instrument NIFTX");
+    await settle();
+    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(1);
+    expect(api.to("GET", "/api/v1/instruments")).toHaveLength(0);
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+  });
+
+  it("does not seed a day other than the one the screen resolves: the screen asks for its own", async () => {
+    // The fake server answers the recorded day (expiry 2026-12-01) whatever is asked.
+    const api = serveApi();
+    renderApp("/?instrument=NIFTY&expiry=2026-12-08");
+    await dayTable();
+    await settle();
+    expect(sent(api.requests)).toEqual(["GET /api/v1/auth/me", "GET /api/v1/tracker", "GET /api/v1/greeks/summary"]);
+    expect(api.to("GET", "/api/v1/greeks/summary")[0]?.url.searchParams.get("expiry")).toBe("2026-12-08");
+  });
+
+  it("without an index in the address, carries on without the bundle when the indices cannot be had", async () => {
+    const api = serveApi({ "GET /api/v1/instruments": error(500, "internal_error", "Something went wrong.") });
+    renderApp("/");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Could not load the indices and days with data");
+    await settle();
+    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(0);
+    expect(api.to("GET", "/api/v1/instruments")).toHaveLength(1);
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+  });
+
+  it("is not used when the page already has the indices (coming from the chain)", async () => {
+    const api = serveApi();
+    const { router } = renderApp("/chain?instrument=NIFTY");
+    expect(await screen.findByRole("heading", { level: 1, name: "Option chain" })).toBeInTheDocument();
+    await waitFor(() => {
+      expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+    });
+
+    await router.navigate("/?instrument=NIFTY");
+    await dayTable();
+    await settle();
+    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(0);
+    expect(api.to("GET", "/api/v1/instruments")).toHaveLength(1);
+    expect(api.to("GET", "/api/v1/greeks/summary")).toHaveLength(1);
+  });
+});
+
 /** The recorded stream event, moved to another minute (and day). */
 function minuteEvent(minute: string, date = "2026-11-25") {
   const at = `${date}T${minute}:00+05:30`;
@@ -219,7 +369,9 @@ describe("the tracker's requests in steady state", () => {
     if (!source) throw new Error("no stream");
     source.open();
     expect(await screen.findByText(/^Live · 10:33 IST/)).toBeInTheDocument();
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+    // The status came with the opening bundle.
+    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(1);
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
     const opened = api.requests.length;
 
     for (let minute = 34; minute <= 43; minute += 1) {
@@ -235,10 +387,10 @@ describe("the tracker's requests in steady state", () => {
     // The minutes stop: the badge says delayed, with the age, worked out without asking the server.
     await vi.advanceTimersByTimeAsync(4 * MINUTE);
     expect(await screen.findByText(/^Delayed · last minute 4 min ago/)).toBeInTheDocument();
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
-    // Not delivering any more: the status is asked again, but only after 5–6 minutes.
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
+    // Not delivering any more: the status is asked again (on its own), but only after 5–6 minutes.
     await vi.advanceTimersByTimeAsync(6 * MINUTE);
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(2);
+    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
   });
 
   it("without the stream, loads the day once a minute, 5–25 s after the minute turns", { timeout: 120_000 }, async () => {
@@ -314,19 +466,21 @@ describe("the tracker's requests in steady state", () => {
     renderApp("/");
     await dayTable();
     expect(await screen.findByText(/^Past session · 25 Nov/)).toBeInTheDocument();
-    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+    // The days came with the opening bundle; from then on they are asked on their own.
+    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(1);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(0);
 
     await vi.advanceTimersByTimeAsync(90 * SECOND);
-    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
     stored = true;
     await vi.advanceTimersByTimeAsync(MINUTE);
-    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(3);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
     await waitFor(() => {
       expect(api.to("GET", "/api/v1/greeks/summary").at(-1)?.url.searchParams.get("date")).toBe("2026-11-26");
     });
     // Today is offered now: back to the slow refresh.
     await vi.advanceTimersByTimeAsync(2 * MINUTE);
-    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(3);
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
   });
 
   it("asks for the days at once when the stream brings a minute of a day the picker does not offer", async () => {
@@ -340,10 +494,11 @@ describe("the tracker's requests in steady state", () => {
     const source = Source.instances[0];
     source?.open();
     source?.emit("minute", minuteEvent("10:34"));
-    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
+    // The days came with the opening bundle.
+    expect(api.to("GET", "/api/v1/sessions")).toHaveLength(0);
     source?.emit("minute", minuteEvent("09:15", "2026-11-26"));
     await waitFor(() => {
-      expect(api.to("GET", "/api/v1/sessions")).toHaveLength(2);
+      expect(api.to("GET", "/api/v1/sessions")).toHaveLength(1);
     });
   });
 });

@@ -1,7 +1,12 @@
 // The greeks tracker (home screen): the controls, a live badge, one chart per greek and the minute table.
 // Everything that describes the view is in the address; a new view keeps the old one on screen meanwhile.
+// On open it sends one request for its data, GET /api/v1/tracker (status, indices, days and the day's summary in
+// one answer, seeded into the queries below; get-tracker-page.ts), besides who is signed in (the sign-in guard)
+// and then the stream; an address without an index (the home page) asks for the indices first, as the bundle
+// needs one. A part the bundle lacks, or every part when the bundle fails (an older server, an error), is asked
+// on its own as before; so is everything after open (a new band, day or index).
 // Steady state costs the server the stream only: the badge's age is worked out here from the newest minute and
-// the clock, the market's status is asked on open and when the session opens or closes (docs/scaling.md).
+// the clock, the market's status is asked again only when the session opens or closes (docs/scaling.md).
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
@@ -17,7 +22,14 @@ import { Skeleton } from "@/components/Skeleton";
 import { ApiError } from "@/lib/api-client";
 import { formatDay, formatDayShort, formatMinuteIST, istDay } from "@/lib/format";
 import { useMinutePoll } from "@/lib/poll";
-import { greeksSummaryQueryKey, MARK_DATA_ARRIVED, useGreeksSummary, type ResolvedSummaryQuery } from "../api/get-greeks-summary";
+import {
+  greeksSummaryQueryKey,
+  MARK_DATA_ARRIVED,
+  summaryQueryFor,
+  useGreeksSummary,
+  type ResolvedSummaryQuery,
+} from "../api/get-greeks-summary";
+import { useTrackerPageOpen } from "../api/get-tracker-page";
 import { useMinuteStream } from "../api/stream-minutes";
 import { expectsNewMinutes, liveState } from "../utils/live";
 import { parseTrackerParams, trackerSearch, type TrackerParams } from "../utils/params";
@@ -33,29 +45,23 @@ export const MEASURE_RENDER = "tracker:render";
 export function TrackerPage() {
   const [search, setSearch] = useSearchParams();
   const params = useMemo(() => parseTrackerParams(search), [search]);
-  const instruments = useInstruments();
+  // On a fresh open, one bundle brings what the queries below would ask for: they wait for it, then run as usual
+  // (what it seeded is fresh; what it lacked they ask for themselves). Without an index in the address the
+  // indices are asked first: the bundle is asked for the first one.
+  const opened = useTrackerPageOpen(params);
+  const instruments = useInstruments(opened || params.instrument === undefined);
   const wantedInstrument = params.instrument ?? instruments.data?.instruments[0]?.symbol;
-  const sessions = useSessions(wantedInstrument);
+  const sessions = useSessions(wantedInstrument, opened);
   const market = resolveMarket(instruments.data?.instruments, sessions.data?.sessions, params);
 
   const update = (change: Partial<TrackerParams> | Partial<MarketChoice>, options: { replace?: boolean } = {}) => {
     setSearch(trackerSearch({ ...params, ...change }), { replace: options.replace ?? false });
   };
 
-  const query: ResolvedSummaryQuery | null = market
-    ? {
-        instrument: market.instrument,
-        expiry: market.expiry,
-        date: market.date,
-        delta_min: params.deltaMin,
-        delta_max: params.deltaMax,
-        selection: params.selection,
-        interval: params.interval,
-        baseline: params.baseline,
-      }
-    : null;
+  // The bundle seeds the summary under this same key (seedTrackerPage works it out with summaryQueryFor too).
+  const query = opened ? summaryQueryFor(market, params) : null;
 
-  const status = useBadgeStatus();
+  const status = useBadgeStatus(opened);
   const summary = useGreeksSummary(query);
   const day = summary.data;
   const live = useLiveState(day, status.data);
