@@ -1,5 +1,6 @@
-"""What the tracker asks the server for, counted in the browser: the requests on open, then nothing but the
-stream while live minutes arrive (docs/scaling.md, "For the UI")."""
+"""What the tracker asks the server for, counted in the browser: on open its data in one request (GET
+/api/v1/tracker: status, instruments, sessions and the summary together) besides who is signed in and the
+stream, then nothing but the stream while live minutes arrive (docs/scaling.md, "For the UI")."""
 
 from __future__ import annotations
 
@@ -62,9 +63,35 @@ def test_the_tracker_asks_for_the_stream_only_while_minutes_arrive(
         {"on open": on_open, "while two minutes arrived": later, "minutes": [first, third]},
     )
 
-    assert "GET /api/v1/stream" in on_open
-    assert on_open.count("GET /api/v1/status") == 1
-    assert on_open.count("GET /api/v1/greeks/summary") == 1
+    # The address names no index: the bundle needs one, so the indices are asked first, and the bundle brings
+    # them again with the status, the days and the day's summary; nothing is asked twice besides.
+    assert sorted(on_open) == sorted(
+        ["GET /api/v1/auth/me", "GET /api/v1/instruments", "GET /api/v1/tracker", "GET /api/v1/stream"]
+    ), on_open
     assert later == [], f"only the open stream while live, but the page sent {later}"
     assert page.locator(".badge", has_text="Live").count() == 1
+    screen.assert_clean()
+
+
+def test_the_tracker_opens_with_one_request_for_its_data(open_screen: Callable[..., Screen]) -> None:
+    """An address with its index (a bookmark, a shared view): who is signed in, the opening answer, the stream;
+    no separate instruments, sessions, status or summary."""
+    screen = open_screen()
+    page = screen.page
+    sent: list[str] = []
+
+    def log(request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.path.startswith("/api/") or url.path.startswith("/health"):
+            sent.append(f"{request.method} {url.path}")
+
+    page.on("request", log)
+    screen.goto("/?instrument=NIFTY&dmin=0.20&dmax=0.50")
+    page.locator(f"{TRACKER_TABLE} tbody tr[aria-rowindex]").first.wait_for(timeout=WAIT)
+    page.locator(".badge", has_text="Live").wait_for(timeout=WAIT)
+    page.wait_for_timeout(500)  # a request the page was going to send on open has been sent
+    record("tracker requests with an index", {"on open": sent})
+
+    assert sorted(sent) == sorted(["GET /api/v1/auth/me", "GET /api/v1/tracker", "GET /api/v1/stream"]), sent
+    assert "0.20–0.50" in page.locator(f"{TRACKER_TABLE} caption").inner_text()
     screen.assert_clean()
