@@ -32,7 +32,15 @@ async def test_each_part_is_what_its_own_endpoint_answers(day_client: httpx.Asyn
     assert bundle["summary"]["band"] == {"delta_min": 0.1, "delta_max": 0.5, "selection": "dynamic"}
 
 
-@pytest.mark.parametrize(("params", "status", "fragment"), BAD_QUESTIONS)
+async def test_without_an_index_it_answers_for_the_first_tracked_one(day_client: httpx.AsyncClient) -> None:
+    first = (await day_client.get("/api/v1/instruments")).json()["instruments"][0]["symbol"]
+    unnamed = (await day_client.get(TRACKER)).json()
+    named = (await day_client.get(TRACKER, params={"instrument": first})).json()
+    assert unnamed == named and unnamed["summary"]["instrument"] == first and unnamed["errors"] == {}
+
+
+# Every bad question /greeks/summary refuses, except the one without an index (/tracker picks the first).
+@pytest.mark.parametrize(("params", "status", "fragment"), [q for q in BAD_QUESTIONS if q[0]])
 async def test_a_bad_question_fails_the_part_it_concerns_or_the_whole(
     day_client: httpx.AsyncClient, params: dict[str, object], status: int, fragment: str
 ) -> None:

@@ -63,11 +63,11 @@ def test_the_tracker_asks_for_the_stream_only_while_minutes_arrive(
         {"on open": on_open, "while two minutes arrived": later, "minutes": [first, third]},
     )
 
-    # The address names no index: the bundle needs one, so the indices are asked first, and the bundle brings
-    # them again with the status, the days and the day's summary; nothing is asked twice besides.
-    assert sorted(on_open) == sorted(
-        ["GET /api/v1/auth/me", "GET /api/v1/instruments", "GET /api/v1/tracker", "GET /api/v1/stream"]
-    ), on_open
+    # The address names no index: the opening answer is for the first index the server lists, and brings the
+    # indices, the status, the days and the day's summary; nothing else is asked.
+    assert sorted(on_open) == sorted(["GET /api/v1/auth/me", "GET /api/v1/tracker", "GET /api/v1/stream"]), (
+        on_open
+    )
     assert later == [], f"only the open stream while live, but the page sent {later}"
     assert page.locator(".badge", has_text="Live").count() == 1
     screen.assert_clean()

@@ -560,7 +560,7 @@ export interface paths {
         };
         /**
          * The tracker screen's opening answer: status, instruments, sessions and the summary in one
-         * @description Each part is exactly what its own endpoint answers (`/status`, `/instruments`, `/sessions` for the instrument, `/greeks/summary` for the same parameters). A part that its endpoint would answer 404 (no data on that date, an unknown expiry) is null and `errors` holds that answer's status and body; parameter errors answer 422 for the whole request. One request instead of four, for the 09:15 arrival of everyone at once (docs/scaling.md).
+         * @description Each part is exactly what its own endpoint answers (`/status`, `/instruments`, `/sessions` for the instrument, `/greeks/summary` for the same parameters). A part that its endpoint would answer 404 (no data on that date, an unknown expiry) is null and `errors` holds that answer's status and body; without `instrument`, the first index /instruments lists is the one asked about; parameter errors answer 422 for the whole request. One request instead of four, for the 09:15 arrival of everyone at once (docs/scaling.md).
          */
         get: operations["tracker_api_v1_tracker_get"];
         put?: never;
@@ -3650,7 +3650,7 @@ export interface operations {
     };
     tracker_api_v1_tracker_get: {
         parameters: {
-            query: {
+            query?: {
                 /** @description Baseline minute, HH:MM IST or ISO 8601 (default 09:15) */
                 baseline?: string | null;
                 /** @description Trading day YYYY-MM-DD (default: the latest with data) */
@@ -3663,8 +3663,8 @@ export interface operations {
                 expiry?: string | null;
                 /** @description First minute, HH:MM IST or ISO 8601 */
                 from?: string | null;
-                /** @description Index symbol, e.g. NIFTY */
-                instrument: string;
+                /** @description Index symbol, e.g. NIFTY (default: the first tracked, as /instruments lists them) */
+                instrument?: string | null;
                 /** @description Minutes per row */
                 interval?: components["schemas"]["Interval"];
                 /** @description dynamic: re-select each minute; fixed: keep the baseline's */

@@ -113,13 +113,19 @@ export function trackerRoute(routes: Record<string, Route>): Route {
   return async (url, init) => {
     const unknown = [...url.searchParams.keys()].filter((key) => !TRACKER_PARAMS.includes(key));
     if (unknown.length > 0) return error(422, "validation_error", `Unknown query parameter: ${unknown.join(", ")}`);
-    const instrument = url.searchParams.get("instrument");
-    if (!instrument) return error(422, "validation_error", "instrument: field required");
+    // Without an index, the first one /instruments lists.
+    const search = new URLSearchParams(url.search);
+    if (!search.get("instrument")) {
+      const listed = await answerFrom(routes, "GET", new URL("/api/v1/instruments", url), init);
+      const first = (listed.body as { instruments?: { symbol: string }[] } | undefined)?.instruments?.[0]?.symbol;
+      search.set("instrument", first ?? "-");
+    }
+    const instrument = search.get("instrument") ?? "-";
     const parts = {
       status: new URL("/api/v1/status", url),
       instruments: new URL("/api/v1/instruments", url),
       sessions: new URL(`/api/v1/sessions?instrument=${encodeURIComponent(instrument)}`, url),
-      summary: new URL(`/api/v1/greeks/summary${url.search}`, url),
+      summary: new URL(`/api/v1/greeks/summary?${search.toString()}`, url),
     };
     const bundle: Record<string, unknown> = {};
     const errors: Record<string, unknown> = {};

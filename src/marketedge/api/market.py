@@ -243,6 +243,7 @@ TRACKER_PARTS = ("status", "instruments", "sessions", "summary")
         "Each part is exactly what its own endpoint answers (`/status`, `/instruments`, `/sessions` for the "
         "instrument, `/greeks/summary` for the same parameters). A part that its endpoint would answer 404 "
         "(no data on that date, an unknown expiry) is null and `errors` holds that answer's status and body; "
+        "without `instrument`, the first index /instruments lists is the one asked about; "
         "parameter errors answer 422 for the whole request. One request instead of four, for the 09:15 "
         "arrival of everyone at once (docs/scaling.md)."
     ),
@@ -253,7 +254,14 @@ async def tracker(
     request: Request,
     service: ServiceDep,
     rendered: RenderedDep,
-    instrument: Instrument,
+    instrument: Annotated[
+        str | None,
+        Query(
+            description="Index symbol, e.g. NIFTY (default: the first tracked, as /instruments lists them)",
+            min_length=1,
+            max_length=16,
+        ),
+    ] = None,
     expiry: Expiry = None,
     day: Day = None,
     delta_min: DeltaMin = 0.05,
@@ -266,6 +274,8 @@ async def tracker(
 ) -> Response:
     check_band(delta_min, delta_max)
     query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
+    if instrument is None:  # the screen shows the first tracked index when its address names none
+        instrument = next(iter(await service.universe()), "-")
     getters = (
         lambda: status_answer(request),
         lambda: _instruments_answer(service, rendered),

@@ -22,11 +22,11 @@ describe("the tracker's opening answer", () => {
     vi.useRealTimers();
   });
 
-  it("is asked with the address's view only: no expiry or date unless the address has them", () => {
-    expect(trackerPagePath(trackerPageQuery(view("dmin=0.20&dmax=0.50&interval=5"), "NIFTY"))).toBe(
-      "/api/v1/tracker?instrument=NIFTY&delta_min=0.2&delta_max=0.5&selection=dynamic&interval=5&baseline=09%3A15",
+  it("is asked with the address's view only: no index, expiry or date unless the address has them", () => {
+    expect(trackerPagePath(trackerPageQuery(view("dmin=0.20&dmax=0.50&interval=5")))).toBe(
+      "/api/v1/tracker?delta_min=0.2&delta_max=0.5&selection=dynamic&interval=5&baseline=09%3A15",
     );
-    expect(trackerPagePath(trackerPageQuery(view("instrument=NIFTY&date=2026-11-20&expiry=2026-12-01"), "NIFTY"))).toBe(
+    expect(trackerPagePath(trackerPageQuery(view("instrument=NIFTY&date=2026-11-20&expiry=2026-12-01")))).toBe(
       "/api/v1/tracker?instrument=NIFTY&expiry=2026-12-01&date=2026-11-20&delta_min=0.05&delta_max=0.6&selection=dynamic&interval=1&baseline=09%3A15",
     );
   });

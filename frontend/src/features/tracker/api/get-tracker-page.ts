@@ -35,9 +35,9 @@ export function parseTrackerPage(body: unknown): TrackerAnswer {
  * server picks what /greeks/summary picks: the latest day with data, that day's nearest expiry), with the band
  * and view as the summary query sends them.
  */
-export function trackerPageQuery(params: TrackerParams, instrument: string): TrackerQuery {
+export function trackerPageQuery(params: TrackerParams): TrackerQuery {
   return {
-    instrument,
+    instrument: params.instrument,
     expiry: params.expiry,
     date: params.date,
     delta_min: params.deltaMin,
@@ -99,8 +99,8 @@ export function seedTrackerPage(queryClient: QueryClient, answer: TrackerAnswer,
   return seeded;
 }
 
-/** The bundle's question and the view it was asked for; "wait" until the index is known; "none": no bundle. */
-type Opening = { query: TrackerQuery; params: TrackerParams } | "wait" | "none";
+/** The bundle's question and the view it was asked for; "none": no bundle. */
+type Opening = { query: TrackerQuery; params: TrackerParams } | "none";
 
 /**
  * The screen's first open: asks for the bundle and seeds the cache. Answers false while it is on its way (the
@@ -108,24 +108,16 @@ type Opening = { query: TrackerQuery; params: TrackerParams } | "wait" | "none";
  * the request failed: an older server without the route, a network error, a 5xx), and true at once when the
  * bundle is not used. It is used only on a page that has no indices yet (a fresh load): coming from the chain,
  * which has them, the screen asks only for what is not cached, as before. Later changes of the view never use
- * it. The bundle needs an index: when the address names none, the screen's first request is the indices (the
- * screen asks for them itself, ungated), and the bundle asks for the first one, the index the screen shows.
+ * it. When the address names no index the server answers for the first one it lists, the index the screen
+ * shows then.
  */
 export function useTrackerPageOpen(params: TrackerParams): boolean {
   const queryClient = useQueryClient();
-  const [opening, setOpening] = useState<Opening>(() => {
-    if (queryClient.getQueryData(instrumentsQueryOptions().queryKey) !== undefined) return "none";
-    return params.instrument ? { query: trackerPageQuery(params, params.instrument), params } : "wait";
-  });
-  // Reads the indices the screen asks for (never asks itself).
-  const instruments = useQuery({ ...instrumentsQueryOptions(), enabled: false });
-  if (opening === "wait") {
-    // Adjusted during render (React's pattern for state that follows other state): the index is known, or
-    // there is none to ask about (no indices, or they could not be had), and the screen carries on without.
-    const first = instruments.data?.instruments[0]?.symbol;
-    if (first) setOpening({ query: trackerPageQuery(params, first), params });
-    else if (instruments.data || instruments.isError) setOpening("none");
-  }
+  const [opening] = useState<Opening>(() =>
+    queryClient.getQueryData(instrumentsQueryOptions().queryKey) !== undefined
+      ? "none"
+      : { query: trackerPageQuery(params), params },
+  );
   const request = typeof opening === "object" ? opening : null;
   const bundle = useQuery({
     queryKey: ["tracker-page", request?.query],

@@ -46,10 +46,9 @@ export function TrackerPage() {
   const [search, setSearch] = useSearchParams();
   const params = useMemo(() => parseTrackerParams(search), [search]);
   // On a fresh open, one bundle brings what the queries below would ask for: they wait for it, then run as usual
-  // (what it seeded is fresh; what it lacked they ask for themselves). Without an index in the address the
-  // indices are asked first: the bundle is asked for the first one.
+  // (what it seeded is fresh; what it lacked they ask for themselves).
   const opened = useTrackerPageOpen(params);
-  const instruments = useInstruments(opened || params.instrument === undefined);
+  const instruments = useInstruments(opened);
   const wantedInstrument = params.instrument ?? instruments.data?.instruments[0]?.symbol;
   const sessions = useSessions(wantedInstrument, opened);
   const market = resolveMarket(instruments.data?.instruments, sessions.data?.sessions, params);
