@@ -168,7 +168,10 @@ def start_twin(args: argparse.Namespace, epoch: float) -> subprocess.Popen[bytes
     raise SystemExit("the twin did not start within 60 s")
 
 
-def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str | None = None) -> Server:
+def start_server(
+    args: argparse.Namespace, url: str, work: Path, token: str, rate_limit: str | None = None
+) -> Server:
+    """The server under its quota, once it answers; `token` (a user's session) reads the view's expiry."""
     stored_log = work / "stored.jsonl"
     stored_log.unlink(missing_ok=True)
     stderr_path = work / "server.log"
@@ -215,6 +218,11 @@ def start_server(args: argparse.Namespace, url: str, work: Path, rate_limit: str
         try:
             if httpx.get(f"http://127.0.0.1:{args.port}/health/live", timeout=2).status_code == 200:
                 server.ready_after = time.monotonic() - launched
+                try:
+                    resolve_view(args.port, token)
+                except BaseException:
+                    stop_server(server)
+                    raise
                 return server
         except httpx.HTTPError:
             pass
@@ -295,16 +303,41 @@ class Stats:
             self.errors.append(f"{kind}: HTTP {status}")
 
 
+# The expiry the tracker shows for DAY (the nearest), as the screen resolves it and then names it in every
+# summary and stream question; read from the server once it is up (see `resolve_view`).
+VIEW = {"expiry": ""}
+
+
+def resolve_view(port: int, token: str) -> None:
+    answer = httpx.get(
+        f"http://127.0.0.1:{port}/api/v1/tracker",
+        headers={"Cookie": f"me_session={token}"},
+        timeout=120,
+    )
+    VIEW["expiry"] = answer.raise_for_status().json()["summary"]["expiry"]
+
+
+# The query strings exactly as the screen writes them (frontend/src: queryString over its query objects, in
+# their key order), so the hot path sees the same questions as from browsers (it keys on the exact string).
 def page_url(what: str, band: tuple[float, float]) -> str:
     lo, hi = band
+    view = f"delta_min={lo}&delta_max={hi}&selection=dynamic&interval=1&baseline=09%3A15"
     return {
         "me": "/api/v1/auth/me",
         "status": "/api/v1/status",
         "instruments": "/api/v1/instruments",
         "sessions": "/api/v1/sessions?instrument=NIFTY",
-        "summary": f"/api/v1/greeks/summary?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
-        "tracker": f"/api/v1/tracker?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+        "summary": f"/api/v1/greeks/summary?instrument=NIFTY&expiry={VIEW['expiry']}&date={DAY}&{view}",
+        "tracker": f"/api/v1/tracker?{view}",  # the home page: no index in its address
     }[what]
+
+
+def stream_url(band: tuple[float, float]) -> str:
+    lo, hi = band
+    return (
+        f"/api/v1/stream?instrument=NIFTY&expiry={VIEW['expiry']}&date={DAY}&delta_min={lo}&delta_max={hi}"
+        "&selection=dynamic&baseline=09%3A15&interval=1"
+    )
 
 
 class User:
@@ -356,7 +389,7 @@ class User:
         headers = dict(self.cookie)
         if self.last_event:
             headers["Last-Event-ID"] = self.last_event
-        url = f"/api/v1/stream?instrument=NIFTY&delta_min={lo}&delta_max={hi}"
+        url = stream_url((lo, hi))
         started = time.perf_counter()
         # A new stream's first event is the latest minute, sent at once; a resumed one (Last-Event-ID) has
         # nothing to send until the next minute, which is then a delivery like any other.
@@ -655,7 +688,7 @@ def throughput(args: argparse.Namespace, url: str, tokens: list[str], work: Path
     depend on what else the machine is doing (the rate does)."""
     if shutil.which("wrk") is None:
         raise SystemExit("throughput needs wrk (apt-get install wrk)")
-    server = start_server(args, url, work, rate_limit="100000000/minute")
+    server = start_server(args, url, work, tokens[0], rate_limit="100000000/minute")
     band = (0.1, 0.5)
     try:
         for what in PAGE:  # each answer built once, as after a minute's first asker
@@ -705,7 +738,7 @@ def costs(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> 
     of a 09:15 arrival, every user once: the page as the screen opens it now and as it opened before, on
     their own connections (a browser) and over 50 pooled ones (a platform's proxy), a stream's start (its
     own connection, to the first event) and its close, and the idle server. Run it with --cpu 1."""
-    server = start_server(args, url, work, rate_limit="100000000/minute")
+    server = start_server(args, url, work, tokens[0], rate_limit="100000000/minute")
     if (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})
     band = (0.1, 0.5)
@@ -745,6 +778,9 @@ def costs(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> 
         async with client(50) as pooled:
             for what in {*OPEN, *OPEN_BEFORE}:  # every answer built once, as after a minute's first asker
                 await ask(pooled, tokens[0], what)
+            # Everyone's who-am-I once, unmeasured: the first for a session builds its answer, which would count
+            # against whichever page is measured first.
+            await asyncio.gather(*(page(t, ("me",), pooled) for t in tokens))
             for asks, name in ((OPEN, "now: " + ", ".join(OPEN)), (OPEN_BEFORE, "before: five requests")):
                 await per_person(f"page, {name}; own connections", [page(t, asks, None) for t in tokens])
                 await per_person(
@@ -755,9 +791,8 @@ def costs(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> 
 
                 async def stream(token: str) -> None:
                     async with gate:
-                        lo, hi = band
                         answer = await streams.get(
-                            f"/api/v1/stream?instrument=NIFTY&delta_min={lo}&delta_max={hi}",
+                            stream_url(band),
                             headers={"Cookie": f"me_session={token}"},
                         )
                         async for raw in answer.content:
@@ -845,7 +880,7 @@ def main() -> None:
     elif args.scenario == "costs":
         table = costs(args, url, tokens, work)
     else:
-        server = start_server(args, url, work)
+        server = start_server(args, url, work, tokens[0])
         if (os.cpu_count() or 1) > 1:
             os.sched_setaffinity(0, {1})  # the server has core 0 (under its quota); the users, core 1
         started = time.monotonic()
