@@ -1206,23 +1206,13 @@ export interface components {
         };
         /** PartError */
         PartError: {
-            error: components["schemas"]["PartErrorBody"];
+            /** @description Its error, in the app's one error shape */
+            error: components["schemas"]["ErrorDetail"];
             /**
              * Status
              * @description The HTTP status the part's own endpoint answers
              */
             status: number;
-        };
-        /** PartErrorBody */
-        PartErrorBody: {
-            /** Code */
-            code: string;
-            /** Details */
-            details?: unknown;
-            /** Message */
-            message: string;
-            /** Request Id */
-            request_id?: string | null;
         };
         /** PasswordChange */
         PasswordChange: {

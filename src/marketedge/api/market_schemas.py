@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from marketedge.analytics.bands import Selection
+from marketedge.auth.errors_doc import ErrorDetail
 
 Column = list[float | None]
 GreeksSourceName = Literal["upstox", "engine", "backfill", "none"]
@@ -162,16 +163,9 @@ class ChainRead(BaseModel):
     units: dict[str, str]
 
 
-class PartErrorBody(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-    request_id: str | None = None
-
-
 class PartError(BaseModel):
     status: int = Field(description="The HTTP status the part's own endpoint answers")
-    error: PartErrorBody
+    error: ErrorDetail = Field(description="Its error, in the app's one error shape")
 
 
 class TrackerRead(BaseModel):
