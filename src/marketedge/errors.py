@@ -91,10 +91,13 @@ _HTTP_CODES = {
 }
 
 
+def error_shape(request_id: str | None, code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape every failed answer has (and every failed part of /api/v1/tracker)."""
+    return {"error": {"code": code, "message": message, "details": details, "request_id": request_id}}
+
+
 def error_bytes(request_id: str | None, code: str, message: str, details: Any = None) -> bytes:
-    return json_bytes(
-        {"error": {"code": code, "message": message, "details": details, "request_id": request_id}}
-    )
+    return json_bytes(error_shape(request_id, code, message, details))
 
 
 def error_body(request: Request, code: str, message: str, details: Any = None) -> bytes:

@@ -28,7 +28,7 @@ from marketedge.api.params import check_band, parse_day, parse_time, reject_unkn
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.api.status import status_answer
 from marketedge.auth.deps import VIEWER
-from marketedge.errors import NotFound
+from marketedge.errors import NotFound, error_shape
 from marketedge.jsonresponse import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER])
@@ -302,12 +302,7 @@ async def tracker(
                 body.append(b'"' + name.encode() + b'":null')
                 errors[name] = {
                     "status": part.status_code,
-                    "error": {
-                        "code": part.code,
-                        "message": part.message,
-                        "details": part.details,
-                        "request_id": None,
-                    },
+                    **error_shape(None, part.code, part.message, part.details),
                 }
         body.append(b'"errors":' + json_bytes(errors))
         return render(b"{" + b",".join(body) + b"}", "application/json")
