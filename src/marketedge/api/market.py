@@ -3,6 +3,7 @@ strike, and the live stream. HTTP only: parameters in, one service call, stored 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
@@ -69,6 +70,35 @@ TRACKER_QUERY = (
     "to",
     "interval",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerQuestion:
+    """The tracker's question past the index, checked: /greeks/summary and /tracker ask it alike."""
+
+    expiry: str | None
+    day: str | None
+    query: TrackerQuery
+    moments: tuple[str | None, str | None, str | None]  # baseline, from, to as asked
+
+
+async def tracker_question(
+    expiry: Expiry = None,
+    day: Day = None,
+    delta_min: DeltaMin = 0.05,
+    delta_max: DeltaMax = 0.60,
+    selection: SelectionParam = Selection.dynamic,
+    baseline: Baseline = None,
+    start: From = None,
+    end: To = None,
+    interval: IntervalParam = Interval.one,
+) -> TrackerQuestion:
+    check_band(delta_min, delta_max)
+    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
+    return TrackerQuestion(expiry, day, query, (baseline, start, end))
+
+
+Question = Annotated[TrackerQuestion, Depends(tracker_question)]
 
 
 class Side(StrEnum):
@@ -189,22 +219,10 @@ async def greeks_summary(
     service: ServiceDep,
     rendered: RenderedDep,
     instrument: Instrument,
-    expiry: Expiry = None,
-    day: Day = None,
-    delta_min: DeltaMin = 0.05,
-    delta_max: DeltaMax = 0.60,
-    selection: SelectionParam = Selection.dynamic,
-    baseline: Baseline = None,
-    start: From = None,
-    end: To = None,
-    interval: IntervalParam = Interval.one,
+    question: Question,
     fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
 ) -> Response:
-    check_band(delta_min, delta_max)
-    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
-    answer = await _summary_answer(
-        service, rendered, instrument, expiry, day, query, (baseline, start, end), _wants_csv(request, fmt)
-    )
+    answer = await _summary_answer(service, rendered, instrument, question, _wants_csv(request, fmt))
     return respond(request, answer, per_minute=service.delayed)
 
 
@@ -212,14 +230,15 @@ async def _summary_answer(
     service: MarketData,
     rendered: RenderedCache,
     instrument: str,
-    expiry: str | None,
-    day: str | None,
-    query: TrackerQuery,
-    moments: tuple[str | None, str | None, str | None],  # baseline, from, to as asked
+    question: TrackerQuestion,
     as_csv: bool,
 ) -> Rendered:
-    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
-    times = [parse_time(v, selected.day, n) for v, n in zip(moments, ("baseline", "from", "to"), strict=True)]
+    selected = await service.select(instrument, parse_day(question.expiry, "expiry"), parse_day(question.day))
+    query = question.query
+    times = [
+        parse_time(v, selected.day, n)
+        for v, n in zip(question.moments, ("baseline", "from", "to"), strict=True)
+    ]
     key = f"summary:{selected.symbol}:{selected.expiry}:{selected.day}:{query}:{times}:{as_csv}"
 
     async def build():  # type: ignore[no-untyped-def]
@@ -254,6 +273,7 @@ async def tracker(
     request: Request,
     service: ServiceDep,
     rendered: RenderedDep,
+    question: Question,
     instrument: Annotated[
         str | None,
         Query(
@@ -262,27 +282,14 @@ async def tracker(
             max_length=16,
         ),
     ] = None,
-    expiry: Expiry = None,
-    day: Day = None,
-    delta_min: DeltaMin = 0.05,
-    delta_max: DeltaMax = 0.60,
-    selection: SelectionParam = Selection.dynamic,
-    baseline: Baseline = None,
-    start: From = None,
-    end: To = None,
-    interval: IntervalParam = Interval.one,
 ) -> Response:
-    check_band(delta_min, delta_max)
-    query = TrackerQuery(delta_min, delta_max, selection, int(interval.value))
     if instrument is None:  # the screen shows the first tracked index when its address names none
         instrument = next(iter(await service.universe()), "-")
     getters = (
         lambda: status_answer(request),
         lambda: _instruments_answer(service, rendered),
         lambda: _sessions_answer(service, rendered, instrument),
-        lambda: _summary_answer(
-            service, rendered, instrument, expiry, day, query, (baseline, start, end), as_csv=False
-        ),
+        lambda: _summary_answer(service, rendered, instrument, question, as_csv=False),
     )
     parts: dict[str, Rendered | NotFound] = {}
     for name, get in zip(TRACKER_PARTS, getters, strict=True):
