@@ -2,8 +2,8 @@
 // Everything that describes the view is in the address; a new view keeps the old one on screen meanwhile.
 // On open it sends one request for its data, GET /api/v1/tracker (status, indices, days and the day's summary in
 // one answer, seeded into the queries below; get-tracker-page.ts), besides who is signed in (the sign-in guard)
-// and then the stream; an address without an index (the home page) asks for the indices first, as the bundle
-// needs one. A part the bundle lacks, or every part when the bundle fails (an older server, an error), is asked
+// and then the stream; for an address without an index (the home page) the server answers for the first index
+// it lists, the one shown then. A part the bundle lacks, or every part when the bundle fails (an older server, an error), is asked
 // on its own as before; so is everything after open (a new band, day or index).
 // Steady state costs the server the stream only: the badge's age is worked out here from the newest minute and
 // the clock, the market's status is asked again only when the session opens or closes (docs/scaling.md).
