@@ -34,6 +34,7 @@ from marketedge.ingest.trigger import minute_done
 from marketedge.ingest.universe import tracked_targets
 from marketedge.ops.alerts import BACKFILL_FAILED, Alerts, Watchdog
 from marketedge.ops.retention import purge_logs
+from marketedge.pacing import Pacer
 from marketedge.store import StoredMinute
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
 from marketedge.upstox.limits import Budget
@@ -109,6 +110,8 @@ class Runtime:
         self.client = UpstoxClient(
             base_url, self.current_token, on_token_rejected=self.tokens.token_rejected, limiter=limiter
         )
+        # Background work (the minute job, the streams' fan-out) lets waiting requests go first.
+        self.pacer = Pacer()
         self.job = MinuteJob(
             self.db,
             self.cache,
@@ -117,6 +120,7 @@ class Runtime:
             self.bus,
             current_token=self.current_token,
             rate=settings.greeks_rate,
+            pacer=self.pacer,
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.catching_up = False

@@ -32,6 +32,7 @@ from marketedge.ingest.universe import (
     tracked_targets,
 )
 from marketedge.models import IngestRun
+from marketedge.pacing import Pacer
 from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 
 log = structlog.get_logger(__name__)
@@ -82,7 +83,9 @@ class MinuteJob:
         rate: float = 0.065,
         fetch_timeout: float = 40.0,
         pending_limit: int = 8 * 60,
+        pacer: Pacer | None = None,
     ) -> None:
+        self._pacer = pacer or Pacer()
         self.database = database
         self.cache = cache
         self.client = client
@@ -185,13 +188,16 @@ class MinuteJob:
         rows = await asyncio.wait_for(
             self.client.option_chain(target.instrument_key, target.expiry), timeout=self._fetch_timeout
         )
-        # Normalising is CPU work on arrays: cheap enough to stay on the loop (benchmarks/pipeline).
+        # Normalising is CPU work on arrays, a few ms a chain (benchmarks/pipeline): it stays on the loop, after
+        # the requests waiting for an answer.
+        await self._pacer.turn()
         return normalise_chain(rows, minute, target.expiry, self._rate)
 
     async def _store(self, chains: list[tuple[Target, ChainMinute]], result: RunResult) -> None:
         """Database first, then the cache, then the announcement."""
         if not chains:
             return
+        await self._pacer.turn()
         try:
             async with self.database.sessions() as session:
                 written = [await store.write_minute(session, t.symbol, t.expiry, c) for t, c in chains]
@@ -211,6 +217,7 @@ class MinuteJob:
             label = f"{target.symbol}:{target.expiry.isoformat()}"
             if not inserted:
                 result.outcomes[label].status = "duplicate"
+            await self._pacer.turn()
             await self._cache_put(target, chain, payload, load_first=True)
             self.bus.publish(MinuteStored(target.symbol, target.expiry, chain.minute))
 

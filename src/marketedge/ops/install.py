@@ -34,6 +34,7 @@ def install_operations(app: FastAPI, settings: Settings) -> Metrics:
         async with inner(application) as state:
             runtime = application.state.runtime
             metrics.bind_runtime(runtime)
+            runtime.pacer.waiting = lambda: metrics.http.waiting
             live = getattr(application.state, "live", None)
             if live is not None:
                 metrics.streams = lambda: live.subscriber_count

@@ -251,6 +251,7 @@ class HttpStats(Collector):
 
     def __init__(self) -> None:
         self.in_flight = 0
+        self.waiting = 0  # in flight and no answer started yet (background work steps aside: pacing.py)
         self._answers: dict[tuple[str, str, int], int] = {}
         # (method, route) → [count per bucket (not cumulative; the last is +Inf), sum of seconds]
         self._latency: dict[tuple[str, str], list[Any]] = {}
@@ -287,6 +288,11 @@ class HttpStats(Collector):
             "marketedge_http_requests_in_flight",
             "Requests being answered now (event streams included).",
             self.in_flight,
+        )
+        yield _gauge(
+            "marketedge_http_requests_waiting",
+            "Requests whose answer has not started yet (event streams count until their headers).",
+            self.waiting,
         )
 
 
@@ -382,20 +388,24 @@ class MetricsMiddleware:
         started = time.perf_counter()
         status = 500
         headers_at = 0.0
+        http = self.metrics.http
 
         async def timed_send(message: Message) -> None:
             nonlocal status, headers_at
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers_at = time.perf_counter()
+                http.waiting -= 1
             await send(message)
 
-        http = self.metrics.http
         http.in_flight += 1
+        http.waiting += 1
         try:
             await self.app(scope, receive, timed_send)
         finally:
             http.in_flight -= 1
+            if not headers_at:
+                http.waiting -= 1
             route = self._route(scope)
             # An event stream lasts as long as the reader stays: its latency is the time to its headers.
             ended = headers_at if headers_at and route.endswith("/stream") else time.perf_counter()
