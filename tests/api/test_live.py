@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from marketedge import store
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.tracker import TrackerQuery
-from marketedge.api.live import RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
+from marketedge.api.live import FANOUT_BATCH, RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
 from marketedge.ingest.bus import MinuteStored
 from marketedge.models import ChainMinuteRecord
 from tests.api.conftest import LAST
@@ -101,6 +101,44 @@ async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_
             await asyncio.wait_for(_next_event(stream), 0.5)
     finally:
         await stream.aclose()
+
+
+async def test_the_fan_out_lets_requests_in_between_and_misses_no_stream_started_meanwhile(
+    hub_app: FastAPI,
+) -> None:
+    hub: LiveHub = hub_app.state.live
+    first = await hub_app.state.market_data.select("NIFTY", None, None)
+    params = StreamParams(
+        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
+    )
+    newest = LAST + timedelta(minutes=1)
+    streams = [hub.stream(params, None, first) for _ in range(FANOUT_BATCH * 6)]
+    late = hub.stream(params, LAST, first)  # starts from the day as it was before the new minute
+    try:
+        for s in streams:
+            await _next_event(s)
+        partial: list[int] = []
+
+        async def another_request() -> None:
+            """Runs in the loop's turns while the minute goes out; starts a stream once half-way."""
+            while True:
+                queued = sum(s.seen == newest for g in hub._subscribers.values() for s in g)
+                if 0 < queued < len(streams) and not partial:
+                    partial.append(queued)
+                    await anext(late)  # its retry hint: nothing newer in the day it was given
+                await asyncio.sleep(0)
+
+        probe = asyncio.create_task(another_request())
+        await _store_minute(hub_app, 1)
+        news = [await _next_event(s) for s in streams]
+        assert all(f"id: {newest.isoformat()}".encode() in n for n in news)
+        assert partial and partial[0] < len(streams)  # something else ran between the batches
+        # The stream started half-way was not in the first pass; it gets the minute all the same.
+        assert f"id: {newest.isoformat()}".encode() in await _next_event(late)
+        probe.cancel()
+    finally:
+        for s in [*streams, late]:
+            await s.aclose()
 
 
 def test_reconnect_hints_are_spread_between_the_bounds() -> None:

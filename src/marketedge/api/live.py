@@ -22,10 +22,21 @@ from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api.rendered import Rendered, RenderedCache, render
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.jsonresponse import json_bytes
+from marketedge.pacing import Pacer
 
 log = structlog.get_logger(__name__)
 
-HEARTBEAT_SECONDS = 15.0
+# A comment line keeps idle proxies (60 s is the common idle timeout) from closing a stream. Each wait draws its
+# own delay: a fixed one would have every stream write its heartbeat at the same moment after each minute, a
+# burst that queues the requests behind it under a 0.1-CPU quota (docs/scaling.md).
+HEARTBEAT_MIN_SECONDS = 20.0
+HEARTBEAT_MAX_SECONDS = 40.0
+# A minute's events are queued to this many subscribers at a time, then requests waiting for an answer go first
+# (pacing.py): 1000 subscribers woken at once are ~70 ms of CPU, 0.7 s under a 0.1-CPU quota. They go first for
+# FANOUT_PATIENCE_SECONDS after the minute is announced; then the rest of the minute goes out at once, so no
+# subscriber gets it late (the target is 5 s) however busy the requests keep the process.
+FANOUT_BATCH = 32
+FANOUT_PATIENCE_SECONDS = 1.5
 # EventSource reconnects after `retry` ms: a random delay per connection spreads a restart's reconnect storm
 # over RETRY_MAX_MS instead of one instant (docs/scaling.md has the arithmetic).
 RETRY_MIN_MS = 2_000
@@ -64,7 +75,9 @@ class LiveHub:
         rendered: RenderedCache,
         bus: MinuteBus,
         on_minute: Callable[[MinuteStored], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
+        self._pacer = pacer or Pacer()
         self._service = service
         self._rendered = rendered
         self._bus = bus
@@ -137,24 +150,35 @@ class LiveHub:
             self._bus.unsubscribe(queue)
 
     async def _announce(self, announced: MinuteStored) -> None:
-        day = announced.minute.date()
-        group = self._subscribers.get((announced.symbol, announced.expiry, day))
-        if not group:
+        key = (announced.symbol, announced.expiry, announced.minute.date())
+        if not self._subscribers.get(key):
             return
-        selected = await self._service.select(announced.symbol, announced.expiry, day)
+        selected = await self._service.select(*key)
         built: dict[tuple[StreamParams, datetime | None], Item | None] = {}
-        for subscriber in list(group):
-            place = (subscriber.params, subscriber.seen)
-            if place not in built:
-                built[place] = await self.event(subscriber.params, selected, subscriber.seen)
-            item = built[place]
-            if item is None:
-                continue
-            if subscriber.queue.full():  # a slow reader: it catches up from its own last minute instead
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    subscriber.queue.get_nowait()
-            subscriber.queue.put_nowait(item)
-            subscriber.seen = item[0]
+        handled: set[Subscriber] = set()
+        loop = asyncio.get_running_loop()
+        patience = loop.time() + FANOUT_PATIENCE_SECONDS
+        # The loop lets others run between batches, so streams can start meanwhile: each pass takes the ones
+        # not handled yet (one that started from the day before this minute gets it here).
+        while todo := [s for s in self._subscribers.get(key, ()) if s not in handled]:
+            for subscriber in todo:
+                handled.add(subscriber)
+                place = (subscriber.params, subscriber.seen)
+                if place not in built:
+                    built[place] = await self.event(subscriber.params, selected, subscriber.seen)
+                    fresh = True  # a build is ~2-5 ms of CPU: waiting requests go before the next
+                else:
+                    fresh = False
+                if (fresh or len(handled) % FANOUT_BATCH == 0) and loop.time() < patience:
+                    await self._pacer.turn(until=patience)
+                item = built[place]
+                if item is None:
+                    continue
+                if subscriber.queue.full():  # a slow reader: it catches up from its own last minute instead
+                    with contextlib.suppress(asyncio.QueueEmpty):
+                        subscriber.queue.get_nowait()
+                subscriber.queue.put_nowait(item)
+                subscriber.seen = item[0]
 
     async def stream(
         self, params: StreamParams, seen: datetime | None, first: Selected
@@ -178,7 +202,7 @@ class LiveHub:
                 try:
                     # asyncio.timeout, not wait_for: wait_for wraps the get in a task of its own, a cost for
                     # every subscriber at every minute and heartbeat (1000 of them wake at each minute).
-                    async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    async with asyncio.timeout(random.uniform(HEARTBEAT_MIN_SECONDS, HEARTBEAT_MAX_SECONDS)):
                         newest, built_from, data = await subscriber.queue.get()
                 except TimeoutError:
                     yield b": heartbeat\n\n"
