@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import bisect
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -207,6 +208,10 @@ def start_server(
     ]
     if rate_limit:
         command += ["--rate-limit", rate_limit]
+    if args.trace_slow_ms:
+        command += ["--trace-slow", str(work / "slow-steps.jsonl"), "--trace-ms", str(args.trace_slow_ms)]
+    if args.sample_stacks:
+        command += ["--sample-stacks", str(work / "stacks.jsonl")]
     env = {**os.environ, "LOG_LEVEL": args.server_log_level, "SESSION_IDLE_MINUTES": "600"}
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=stderr_path.open("wb"), env=env, start_new_session=True
@@ -590,6 +595,7 @@ def report(
         )
     if stored and stats.started:
         rows.append(("page data p99 by when it was asked", _by_minute_phase(stats.started, stored)))
+        rows.append(("server CPU (ms/s) by when it was used", _cpu_by_minute_phase(server.samples, stored)))
     for kind in PAGE:
         values = stats.latencies.get(kind, [])
         if not values:
@@ -654,6 +660,23 @@ def _by_minute_phase(started: list[tuple[float, float]], stored: dict[str, float
     return "; ".join(
         f"{g * PHASE_SECONDS}–{(g + 1) * PHASE_SECONDS} s: {pct(v, 0.99) * 1000:,.0f} ms ({len(v):,})"
         for g, v in sorted(groups.items())
+    )
+
+
+def _cpu_by_minute_phase(samples: list[tuple[float, int, float]], stored: dict[str, float]) -> str:
+    """The server's CPU (ms per second of wall time) grouped the same way: where in the minute its work lands.
+    Under a quota of C cores, C x 1000 ms/s is the most it gets; above that, answers wait."""
+    turns = sorted(stored.values())
+    used: dict[int, list[float]] = {}
+    for (t0, _, c0), (t1, _, c1) in itertools.pairwise(samples):
+        i = bisect.bisect_right(turns, t0) - 1
+        if i >= 0 and t0 - turns[i] < 60 and t1 > t0:
+            slot = used.setdefault(int((t0 - turns[i]) // PHASE_SECONDS), [0.0, 0.0])
+            slot[0] += c1 - c0
+            slot[1] += t1 - t0
+    return "; ".join(
+        f"{g * PHASE_SECONDS}–{(g + 1) * PHASE_SECONDS} s: {cpu / wall * 1000:,.0f}"
+        for g, (cpu, wall) in sorted(used.items())
     )
 
 
@@ -872,6 +895,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", default="/tmp/marketedge-load")
     parser.add_argument("--server-log-level", default="INFO")
+    parser.add_argument(
+        "--trace-slow-ms",
+        type=float,
+        default=0,
+        help="log the server's event-loop steps that use more CPU than this to WORK/slow-steps.jsonl "
+        "(on asyncio's loop, not uvloop: a diagnosis, not a measurement)",
+    )
+    parser.add_argument(
+        "--sample-stacks",
+        action="store_true",
+        help="sample the server's stack every ms of its CPU into WORK/stacks.jsonl (a diagnosis: it slows it)",
+    )
     parser.add_argument("--write-docs", metavar="NAME", default=None)
     args = parser.parse_args()
     args.duration = min(args.duration, 900)

@@ -53,7 +53,25 @@ def main() -> None:
     parser.add_argument(
         "--epoch", type=float, default=None, help="with --upstox-url: the clocks' shared epoch"
     )
+    parser.add_argument(
+        "--trace-slow",
+        metavar="PATH",
+        default=None,
+        help="write every event-loop step that used more than --trace-ms of CPU to PATH (JSON lines); runs "
+        "on asyncio's own loop instead of uvloop, whose steps cannot be timed from Python",
+    )
+    parser.add_argument("--trace-ms", type=float, default=2.0)
+    parser.add_argument(
+        "--sample-stacks",
+        metavar="PATH",
+        default=None,
+        help="every millisecond of this process's CPU, write the main thread's stack to PATH (JSON lines)",
+    )
     args = parser.parse_args()
+    if args.trace_slow:
+        _trace_slow_steps(Path(args.trace_slow), args.trace_ms / 1000)
+    if args.sample_stacks:
+        _sample_stacks(Path(args.sample_stacks))
 
     overrides: dict[str, Any] = {
         "database_url": args.database,
@@ -95,7 +113,7 @@ def main() -> None:
                 await runtime.tokens.bootstrap(settings.upstox_access_token.get_secret_value())
             await runtime._warm()
             tasks = [
-                asyncio.create_task(_record_announcements(runtime.bus, log_path)),
+                asyncio.create_task(_record_announcements(runtime, log_path)),
                 asyncio.create_task(_poll_each_minute(runtime)),
             ]
             try:
@@ -113,7 +131,61 @@ def main() -> None:
         timeout_keep_alive=30,
         backlog=4096,
         server_header=False,
+        loop="asyncio" if args.trace_slow else "auto",
     )
+
+
+def _trace_slow_steps(path: Path, threshold: float) -> None:
+    """Time each step of asyncio's loop in CPU seconds of this thread (a quota's throttling is not counted)
+    and log the slow ones with what ran: the task's coroutine, or the callback."""
+    out = path.open("w")
+    run = asyncio.events.Handle._run
+
+    def timed(handle: asyncio.events.Handle) -> None:
+        started = time.thread_time()
+        run(handle)
+        used = time.thread_time() - started
+        if used >= threshold:
+            callback = handle._callback  # type: ignore[attr-defined]
+            task = getattr(callback, "__self__", None)
+            what = _where(task.get_coro()) if isinstance(task, asyncio.Task) else repr(callback)
+            out.write(json.dumps({"at": time.time(), "cpu_ms": round(used * 1000, 2), "what": what}) + "\n")
+            out.flush()
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+
+
+def _sample_stacks(path: Path) -> None:
+    """A profiler by CPU time (ITIMER_PROF counts only the time the process runs, so a quota's throttling
+    is not sampled): each sample is the wall time and the main thread's stack, outermost first."""
+    import signal
+
+    out = path.open("w")
+
+    def sample(signum: int, frame: Any) -> None:
+        stack = []
+        while frame is not None:
+            code = frame.f_code
+            stack.append(f"{code.co_filename.rsplit('/', 2)[-1]}:{code.co_name}")
+            frame = frame.f_back
+        out.write(json.dumps({"at": time.time(), "stack": stack[::-1]}) + "\n")
+
+    signal.signal(signal.SIGPROF, sample)
+    signal.setitimer(signal.ITIMER_PROF, 0.001, 0.001)
+
+
+def _where(coro: Any) -> str:
+    """The task's coroutine and where its innermost await stopped."""
+    names = [getattr(coro, "__qualname__", repr(coro))]
+    inner = coro
+    while (awaited := getattr(inner, "cr_await", None) or getattr(inner, "ag_await", None)) is not None:
+        inner = awaited
+    frame = getattr(inner, "cr_frame", None) or getattr(inner, "ag_frame", None)
+    if inner is not coro:
+        names.append(getattr(inner, "__qualname__", type(inner).__name__))
+    if frame is not None:
+        names.append(f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}")
+    return " > ".join(names)
 
 
 async def _poll_each_minute(runtime: Any) -> None:
@@ -129,14 +201,22 @@ async def _poll_each_minute(runtime: Any) -> None:
         await asyncio.sleep(0.25)
 
 
-async def _record_announcements(bus: Any, path: Path) -> None:
-    queue = bus.subscribe()
+async def _record_announcements(runtime: Any, path: Path) -> None:
+    queue = runtime.bus.subscribe()
+    pacer = runtime.pacer
     with path.open("a") as out:
         while True:
             event = await queue.get()
             out.write(
                 json.dumps(
-                    {"minute": event.minute.isoformat(), "symbol": event.symbol, "stored_at": time.time()}
+                    {
+                        "minute": event.minute.isoformat(),
+                        "symbol": event.symbol,
+                        "stored_at": time.time(),
+                        # requests waiting for an answer then, and how often background work stood aside
+                        "waiting": pacer.waiting(),
+                        "deferred": pacer.deferred,
+                    }
                 )
                 + "\n"
             )
