@@ -89,4 +89,4 @@ async def test_the_app_wires_the_pacer_to_the_waiting_requests(app: FastAPI) -> 
         assert runtime.pacer.waiting() == 3
     finally:
         metrics.http.waiting -= 3
-    assert app.state.live._pacer is runtime.pacer and runtime.job._pacer is runtime.pacer
+    assert runtime.job._pacer is runtime.pacer

@@ -62,9 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         rendered = RenderedCache(settings.rendered_cache_mb * 1024 * 1024)
         app.state.rendered = rendered
-        app.state.live = LiveHub(
-            app.state.market_data, rendered, runtime.bus, on_minute=hot.bump, pacer=runtime.pacer
-        )
+        app.state.live = LiveHub(app.state.market_data, rendered, runtime.bus, on_minute=hot.bump)
         if settings.hot_grant_seconds > 0:
             hot.credentials = Credentials(
                 runtime.db,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -16,7 +17,8 @@ from sqlalchemy import delete
 from marketedge import store
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.tracker import TrackerQuery
-from marketedge.api.live import FANOUT_BATCH, RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
+from marketedge.api import live
+from marketedge.api.live import RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
 from marketedge.ingest.bus import MinuteStored
 from marketedge.models import ChainMinuteRecord
 from tests.api.conftest import LAST
@@ -103,42 +105,29 @@ async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_
         await stream.aclose()
 
 
-async def test_the_fan_out_lets_requests_in_between_and_misses_no_stream_started_meanwhile(
-    hub_app: FastAPI,
+async def test_heartbeats_come_at_a_random_delay_between_the_bounds(
+    hub_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each wait draws its own delay, so a thousand streams never write their heartbeats together."""
+    monkeypatch.setattr(live, "HEARTBEAT_MIN_SECONDS", 0.02)
+    monkeypatch.setattr(live, "HEARTBEAT_MAX_SECONDS", 0.12)
     hub: LiveHub = hub_app.state.live
     first = await hub_app.state.market_data.select("NIFTY", None, None)
     params = StreamParams(
         first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
     )
-    newest = LAST + timedelta(minutes=1)
-    streams = [hub.stream(params, None, first) for _ in range(FANOUT_BATCH * 6)]
-    late = hub.stream(params, LAST, first)  # starts from the day as it was before the new minute
+    stream = hub.stream(params, None, first)
     try:
-        for s in streams:
-            await _next_event(s)
-        partial: list[int] = []
-
-        async def another_request() -> None:
-            """Runs in the loop's turns while the minute goes out; starts a stream once half-way."""
-            while True:
-                queued = sum(s.seen == newest for g in hub._subscribers.values() for s in g)
-                if 0 < queued < len(streams) and not partial:
-                    partial.append(queued)
-                    await anext(late)  # its retry hint: nothing newer in the day it was given
-                await asyncio.sleep(0)
-
-        probe = asyncio.create_task(another_request())
-        await _store_minute(hub_app, 1)
-        news = [await _next_event(s) for s in streams]
-        assert all(f"id: {newest.isoformat()}".encode() in n for n in news)
-        assert partial and partial[0] < len(streams)  # something else ran between the batches
-        # The stream started half-way was not in the first pass; it gets the minute all the same.
-        assert f"id: {newest.isoformat()}".encode() in await _next_event(late)
-        probe.cancel()
+        await _next_event(stream)
+        gaps = []
+        for _ in range(12):
+            started = time.perf_counter()
+            assert await asyncio.wait_for(anext(stream), 5) == b": heartbeat\n\n"
+            gaps.append(time.perf_counter() - started)
+        assert min(gaps) >= 0.015 and max(gaps) < 1.0
+        assert max(gaps) - min(gaps) > 0.02  # not one fixed period
     finally:
-        for s in [*streams, late]:
-            await s.aclose()
+        await stream.aclose()
 
 
 def test_reconnect_hints_are_spread_between_the_bounds() -> None:
