@@ -1,11 +1,12 @@
 """Background work steps aside for requests that are waiting for their answer.
 
-One event loop serves everything and runs whatever is ready in the order it became ready. Each minute brings
-background work in one burst: the minute job parses and stores eight chains, the live streams' broadcaster
-builds the new events and queues them to every subscriber. That is ~0.4 s of CPU, seconds under Render free's
-0.1-CPU quota, and a request that arrives meanwhile would wait for all of it (docs/scaling.md measures it).
+One event loop serves everything and runs whatever is ready in the order it became ready. Each minute the
+minute job parses, normalises and stores eight chains in a burst: ~0.1-0.2 s of CPU, one to two seconds under
+Render free's 0.1-CPU quota, and a request that arrives meanwhile would wait for all of it (docs/scaling.md
+measures it). The live broadcaster is not paced: pacing it delayed the minute's delivery without faster
+answers (docs/scaling.md).
 
-Between chunks of its work (a few ms of CPU each), background code awaits `Pacer.turn()`. It returns at once
+Between chunks of its work (a few ms of CPU each), the job awaits `Pacer.turn()`. It returns at once
 when no request is waiting; otherwise it lets them go first, for at most `most` seconds, so background work is
 delayed, never starved.
 """
@@ -29,9 +30,8 @@ class Pacer:
         self.poll = poll
         self.deferred = 0  # turns that waited for requests (metrics, tests)
 
-    async def turn(self, until: float | None = None) -> None:
-        """Let whatever is ready run, then wait while requests are waiting: at most `most` seconds, and not past
-        `until` (the loop's clock), the latest the caller's work may wait for."""
+    async def turn(self) -> None:
+        """Let whatever is ready run, then wait while requests are waiting, at most `most` seconds."""
         # Twice: requests whose bytes arrived meanwhile get their task in the loop's next round, after this
         # one's resumption; the second yield lets them start (and be counted) before the look below.
         await asyncio.sleep(0)
@@ -40,7 +40,7 @@ class Pacer:
             return
         self.deferred += 1
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.most if until is None else min(until, loop.time() + self.most)
+        deadline = loop.time() + self.most
         # A poll, not an Event: the count changes twice on every request's hot path, and looking at it every
         # few ms only while background work stands aside costs less than setting an Event for every answer.
         while self.waiting() and loop.time() < deadline:  # noqa: ASYNC110

@@ -110,7 +110,7 @@ class Runtime:
         self.client = UpstoxClient(
             base_url, self.current_token, on_token_rejected=self.tokens.token_rejected, limiter=limiter
         )
-        # Background work (the minute job, the streams' fan-out) lets waiting requests go first.
+        # The minute job lets requests waiting for their answer go first (pacing.py).
         self.pacer = Pacer()
         self.job = MinuteJob(
             self.db,
