@@ -16,6 +16,7 @@ from sqlalchemy import delete
 
 from marketedge import store
 from marketedge.analytics.bands import Selection
+from marketedge.analytics.service import Selected
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api import live
 from marketedge.api.live import RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
@@ -46,6 +47,13 @@ async def _store_minute(app: FastAPI, minute_offset: int) -> None:
     runtime.bus.publish(MinuteStored("NIFTY", selected.expiry, minute))
 
 
+async def _latest_day(app: FastAPI) -> tuple[Selected, StreamParams]:
+    """NIFTY's latest stored day, and stream parameters for the default band on it."""
+    first = await app.state.market_data.select("NIFTY", None, None)
+    query = TrackerQuery(0.05, 0.6, Selection.dynamic, 1)
+    return first, StreamParams(first.symbol, first.expiry, first.day, query, None)
+
+
 async def _next_event(stream: AsyncIterator[bytes]) -> bytes:
     while True:
         chunk = await asyncio.wait_for(anext(stream), 5)
@@ -58,10 +66,7 @@ async def _next_event(stream: AsyncIterator[bytes]) -> bytes:
 async def test_many_subscribers_share_one_build_per_minute(hub_app: FastAPI) -> None:
     hub: LiveHub = hub_app.state.live
     rendered = hub_app.state.rendered
-    first = await hub_app.state.market_data.select("NIFTY", None, None)
-    params = StreamParams(
-        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
-    )
+    first, params = await _latest_day(hub_app)
     streams = [hub.stream(params, None, first) for _ in range(200)]
     try:
         opening = [await _next_event(s) for s in streams]
@@ -80,10 +85,7 @@ async def test_many_subscribers_share_one_build_per_minute(hub_app: FastAPI) -> 
 
 async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_app: FastAPI) -> None:
     hub: LiveHub = hub_app.state.live
-    first = await hub_app.state.market_data.select("NIFTY", None, None)
-    params = StreamParams(
-        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
-    )
+    first, params = await _latest_day(hub_app)
     stream = hub.stream(params, None, first)
     try:
         await _next_event(stream)
@@ -112,10 +114,7 @@ async def test_heartbeats_come_at_a_random_delay_between_the_bounds(
     monkeypatch.setattr(live, "HEARTBEAT_MIN_SECONDS", 0.02)
     monkeypatch.setattr(live, "HEARTBEAT_MAX_SECONDS", 0.12)
     hub: LiveHub = hub_app.state.live
-    first = await hub_app.state.market_data.select("NIFTY", None, None)
-    params = StreamParams(
-        first.symbol, first.expiry, first.day, TrackerQuery(0.05, 0.6, Selection.dynamic, 1), None
-    )
+    first, params = await _latest_day(hub_app)
     stream = hub.stream(params, None, first)
     try:
         await _next_event(stream)
