@@ -70,3 +70,82 @@ def test_extending_with_a_stored_minute_replaces_it() -> None:
     updated = frame.extend([again])
     assert len(updated) == 1 and updated.spot[0] == 26111
     assert frame.spot[0] == 26000  # frames are immutable
+
+
+def _chains(count: int) -> list:  # type: ignore[type-arg]
+    return [make_chain(OPEN + timedelta(minutes=i), spot=26000 + 7 * i, seed=i) for i in range(count)]
+
+
+def test_a_later_minute_is_written_after_the_last_row_without_copying_the_day() -> None:
+    chains = _chains(3)
+    frame = DayFrame.from_minutes(chains[:2])
+    later = frame.extend([chains[2]])
+    assert np.shares_memory(later.values, frame.values), "the new frame's rows are the old ones"
+    assert len(frame) == 2 and frame.minutes[-1] == chains[1].minute, "the old frame is unchanged"
+    whole = DayFrame.from_minutes(chains)
+    np.testing.assert_array_equal(later.values, whole.values)
+    np.testing.assert_array_equal(later.epoch_minutes, whole.epoch_minutes)
+    assert later.spot.tolist() == whole.spot.tolist()
+
+
+def test_a_second_extension_of_an_older_frame_leaves_the_first_intact() -> None:
+    chains = _chains(3)
+    frame = DayFrame.from_minutes(chains[:2])
+    first = frame.extend([chains[2]])
+    other = make_chain(chains[2].minute, spot=25000, seed=99)
+    second = frame.extend([other])
+    assert not np.shares_memory(second.values, first.values)
+    np.testing.assert_array_equal(first.values, DayFrame.from_minutes(chains).values)
+    assert first.spot[2] == chains[2].spot and second.spot[2] == 25000
+
+
+def test_a_day_that_outgrows_its_storage_keeps_every_row() -> None:
+    chains = _chains(80)  # the first frame has room for 32 more; the rest grow it
+    frame = DayFrame.from_minutes(chains[:1])
+    for chain in chains[1:]:
+        frame = frame.extend([chain])
+    whole = DayFrame.from_minutes(chains)
+    np.testing.assert_array_equal(frame.values, whole.values)
+    np.testing.assert_array_equal(frame.source, whole.source)
+    assert frame.minutes == whole.minutes
+    np.testing.assert_array_equal(frame.head(10).values, whole.values[:10])
+    assert frame.nbytes >= frame.values.nbytes, "the storage's room for later minutes is counted"
+
+
+def test_new_strikes_or_an_earlier_minute_rebuild_the_frame() -> None:
+    chains = _chains(3)
+    frame = DayFrame.from_minutes(chains[1:])
+    earlier = frame.extend([chains[0]])
+    assert earlier.minutes == tuple(c.minute for c in chains)
+    wider = frame.extend([make_chain(OPEN + timedelta(minutes=5), strikes=np.array([29000.0]))])
+    assert wider.strikes[-1] == 29000.0 and len(wider) == 3
+    assert np.isnan(wider.values[0, FIELD_INDEX["ltp"], 0, -1])
+
+
+def test_rowwise_arrays_compute_each_minute_once_and_are_shared_by_later_frames() -> None:
+    chains = _chains(5)
+    asked: list[tuple[int, int]] = []
+
+    def spot_twice(frame: DayFrame, start: int) -> np.ndarray:
+        asked.append((start, len(frame)))
+        return frame.spot[start:] * 2
+
+    frame = DayFrame.from_minutes(chains[:3])
+    np.testing.assert_array_equal(frame.rowwise("twice", spot_twice), frame.spot * 2)
+    later = frame.extend(chains[3:])
+    np.testing.assert_array_equal(later.rowwise("twice", spot_twice), later.spot * 2)
+    # The older frame sees its own rows.
+    np.testing.assert_array_equal(frame.rowwise("twice", spot_twice), frame.spot * 2)
+    np.testing.assert_array_equal(later.head(4).rowwise("twice", spot_twice), later.spot[:4] * 2)
+    assert asked == [(0, 3), (3, 5)], "each minute computed once"
+
+
+def test_a_day_keeps_a_bounded_number_of_rowwise_arrays() -> None:
+    from marketedge.frames import DERIVED_MAX
+
+    frame = DayFrame.from_minutes(_chains(2))
+    for i in range(DERIVED_MAX + 10):
+        frame.rowwise(f"n{i}", lambda f, start: f.spot[start:] + 1)
+    kept = frame.nbytes
+    frame.rowwise("one more", lambda f, start: f.spot[start:] + 1)
+    assert frame.nbytes == kept, "the least recently used is dropped"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import struct
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -163,6 +165,68 @@ def _unshuffle(raw: bytes, n: int) -> NDArray[np.int64]:
     return np.ascontiguousarray(planes.T).view("<i4").reshape(n).astype(np.int64)
 
 
+# Row-wise derived arrays kept per day's storage (band inputs, each band's levels): a bound, so that asking for
+# many bands cannot grow a day's memory without limit (the least recently used is computed again when asked).
+DERIVED_MAX = 48
+
+
+@dataclass(slots=True, eq=False)
+class _Rows:
+    """Storage that the frames of one day share. Extending the newest frame with later minutes over the same
+    strikes writes the new rows after the last and hands out views, so a stored minute costs its own rows, not
+    a copy of the day (13 ms at noon and 34 ms at the close for a 151-strike chain, per frame and minute).
+    Rows once written never change; arrays derived from them row by row (rowwise()) grow the same way."""
+
+    values: NDArray[np.float64]  # (capacity, F, 2, K)
+    source: NDArray[np.uint8]
+    spot: NDArray[np.float64]
+    epoch_minutes: NDArray[np.int64]
+    filled: int
+    derived: OrderedDict[str, tuple[NDArray[np.float64], int]] = dataclasses.field(
+        default_factory=OrderedDict
+    )
+
+    @classmethod
+    def holding(cls, frame: DayFrame, spare: int) -> _Rows:
+        m = len(frame)
+        capacity = m + spare
+        values = np.empty((capacity, *frame.values.shape[1:]))
+        values[:m] = frame.values
+        source = np.empty((capacity, *frame.source.shape[1:]), np.uint8)
+        source[:m] = frame.source
+        spot = np.empty(capacity)
+        spot[:m] = frame.spot
+        epoch = np.empty(capacity, np.int64)
+        epoch[:m] = frame.epoch_minutes
+        return cls(values, source, spot, epoch, m)
+
+    @property
+    def capacity(self) -> int:
+        return int(self.values.shape[0])
+
+    def grown(self, rows: int) -> _Rows:
+        """The same rows (and derived rows) in storage with room for `rows` more."""
+        spare = max(rows, 32, self.filled // 4)
+        capacity = self.filled + spare
+        bigger = _Rows(
+            _resized(self.values, capacity),
+            _resized(self.source, capacity),
+            _resized(self.spot, capacity),
+            _resized(self.epoch_minutes, capacity),
+            self.filled,
+        )
+        for name, (array, done) in self.derived.items():
+            bigger.derived[name] = (_resized(array, capacity), done)
+        return bigger
+
+
+def _resized(array: NDArray[Any], capacity: int) -> NDArray[Any]:
+    out = np.empty((capacity, *array.shape[1:]), array.dtype)
+    keep = min(capacity, array.shape[0])
+    out[:keep] = array[:keep]
+    return out
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class DayFrame:
     """A trading day of one instrument-expiry, columnar: values[minute, field, side, strike] over the union
@@ -176,6 +240,8 @@ class DayFrame:
     epoch_minutes: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
     # Arrays derived once per frame by readers (the frame never changes): see derived().
     _derived: dict[str, NDArray[np.float64]] = dataclasses.field(default_factory=dict, repr=False)
+    # The storage this frame's arrays are the first len(minutes) rows of (None: arrays of its own).
+    _rows: _Rows | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # Minutes since 1970, for the timeline's integer arithmetic (computed once per frame).
@@ -189,6 +255,35 @@ class DayFrame:
         if found is None:
             found = self._derived[name] = make(self)
         return found
+
+    def rowwise(self, name: str, make: Callable[[DayFrame, int], NDArray[np.float64]]) -> NDArray[np.float64]:
+        """An array with one row per minute whose row m depends on the frame's row m alone (and on rows every
+        later frame shares, such as a baseline's): make(frame, start) computes rows start…end. Frames extended
+        from one another share these rows, so each minute's row is computed once; at most DERIVED_MAX names
+        are kept per day."""
+        rows, m = self._rows, len(self)
+        if rows is None:
+            return self.derived(name, lambda frame: make(frame, 0))
+        found = rows.derived.get(name)
+        if found is not None:
+            array, done = found
+            rows.derived.move_to_end(name)
+            if done >= m:
+                return array[:m]
+        else:
+            array, done = np.empty(0), 0
+        tail = make(self, done)
+        if array.shape[0] != rows.capacity:
+            array = (
+                _resized(array, rows.capacity)
+                if done
+                else np.empty((rows.capacity, *tail.shape[1:]), tail.dtype)
+            )
+        array[done:m] = tail
+        rows.derived[name] = (array, m)
+        while len(rows.derived) > DERIVED_MAX:
+            rows.derived.popitem(last=False)
+        return array[:m]
 
     @classmethod
     def empty(cls) -> DayFrame:
@@ -205,16 +300,37 @@ class DayFrame:
 
     @property
     def nbytes(self) -> int:
+        """The memory this frame keeps alive (its storage's, room for later minutes included)."""
+        if self._rows is not None:
+            r = self._rows
+            held = r.values.nbytes + r.source.nbytes + r.spot.nbytes + r.epoch_minutes.nbytes
+            return int(held + self.strikes.nbytes + sum(a.nbytes for a, _ in r.derived.values()))
         return int(self.values.nbytes + self.source.nbytes + self.spot.nbytes + self.strikes.nbytes)
 
     @property
     def last_minute(self) -> datetime | None:
         return self.minutes[-1] if self.minutes else None
 
+    def head(self, count: int) -> DayFrame:
+        """The first `count` minutes, as views (sharing what was derived from them)."""
+        if count >= len(self):
+            return self
+        return DayFrame(
+            self.minutes[:count],
+            self.spot[:count],
+            self.strikes,
+            self.values[:count],
+            self.source[:count],
+            self.epoch_minutes[:count],
+            _rows=self._rows,
+        )
+
     def extend(self, chains: list[ChainMinute]) -> DayFrame:
         """A new frame with these minutes added (a minute already present is replaced), in time order."""
         if not chains:
             return self
+        if self._appends(chains):
+            return self._appended(sorted(chains, key=lambda c: c.minute))
         by_minute = {m: i for i, m in enumerate(self.minutes)}
         new = [c for c in chains if c.minute not in by_minute]
         replaced = [c for c in chains if c.minute in by_minute]
@@ -237,7 +353,48 @@ class DayFrame:
         if not np.array_equal(order, np.arange(len(minutes))):
             minutes = tuple(minutes[i] for i in order)
             values, source, spot = values[order], source[order], spot[order]
-        return DayFrame(minutes, spot, strikes, values, source)
+        # A new storage with room for the rest of a session's minutes at one a minute (a frame built from the
+        # database at a restart, or after the strikes changed).
+        built = DayFrame(minutes, spot, strikes, values, source)
+        rows = _Rows.holding(built, spare=max(32, len(minutes) // 4))
+        return built._on(rows, len(minutes), minutes)
+
+    def _appends(self, chains: list[ChainMinute]) -> bool:
+        """Whether these chains are only later minutes over strikes this frame has, and this frame is the newest
+        of its storage: then extending writes their rows after the last and copies nothing."""
+        if self._rows is None or self._rows.filled != len(self) or not self.minutes:
+            return False
+        minutes = sorted(c.minute for c in chains)
+        if minutes[0] <= self.minutes[-1] or len(set(minutes)) != len(minutes):
+            return False
+        return all(
+            c.strikes.shape[0] <= self.strikes.shape[0] and np.isin(c.strikes, self.strikes).all()
+            for c in chains
+        )
+
+    def _appended(self, chains: list[ChainMinute]) -> DayFrame:
+        rows = self._rows
+        assert rows is not None
+        m, n = len(self), len(chains)
+        if m + n > rows.capacity:
+            rows = rows.grown(n)
+        for i, chain in enumerate(chains):
+            rows.values[m + i], rows.source[m + i] = _place(chain, self.strikes)
+            rows.spot[m + i] = chain.spot
+            rows.epoch_minutes[m + i] = int(chain.minute.timestamp() // 60)
+        rows.filled = m + n
+        return self._on(rows, m + n, self.minutes + tuple(c.minute for c in chains))
+
+    def _on(self, rows: _Rows, m: int, minutes: tuple[datetime, ...]) -> DayFrame:
+        return DayFrame(
+            minutes,
+            rows.spot[:m],
+            self.strikes,
+            rows.values[:m],
+            rows.source[:m],
+            rows.epoch_minutes[:m],
+            _rows=rows,
+        )
 
     def chain_at(self, index: int) -> ChainMinute:
         """The chain of one stored minute (strikes not listed then are left out)."""

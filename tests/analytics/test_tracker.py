@@ -99,3 +99,24 @@ def test_a_late_baseline_is_reported(frame: DayFrame) -> None:
     assert tracker.baseline == OPEN + timedelta(minutes=10)
     with pytest.raises(NoBaseline):
         build_tracker(frame, TrackerQuery(), OPEN + timedelta(hours=3), OPEN, OPEN + timedelta(minutes=29))
+
+
+@pytest.mark.parametrize("selection", list(Selection))
+def test_levels_kept_minute_by_minute_equal_the_levels_of_the_whole_day(selection: Selection) -> None:
+    chains = [make_chain(OPEN + timedelta(minutes=i), spot=26000 + 40 * i, seed=i) for i in range(12)]
+    growing = DayFrame.from_minutes(chains[:3])
+    band_levels(growing, 0.2, 0.4, selection, 1)
+    for chain in chains[3:]:
+        growing = growing.extend([chain])
+        band_levels(growing, 0.2, 0.4, selection, 1)  # each minute: one new row
+    whole = DayFrame.from_minutes(chains)
+    kept = band_levels(growing, 0.2, 0.4, selection, 1).levels
+    fresh = band_levels(whole, 0.2, 0.4, selection, 1).levels
+    for side in fresh:
+        for metric in fresh[side]:
+            # Equal but for the order of a float sum (einsum's blocks differ with the number of rows).
+            np.testing.assert_allclose(kept[side][metric], fresh[side][metric], rtol=1e-12, err_msg=metric)
+    other_baseline = band_levels(growing, 0.2, 0.4, selection, 5).levels["ce"]["delta"]
+    # A fixed band keeps the baseline's strikes: another baseline, other levels.
+    if selection is Selection.fixed:
+        assert not np.allclose(other_baseline, kept["ce"]["delta"])

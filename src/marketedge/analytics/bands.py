@@ -30,30 +30,35 @@ class BandLevels:
     """levels[side][metric] is an array over the frame's minutes (NaN where nothing qualifies)."""
 
     levels: dict[str, dict[str, NDArray[np.float64]]]
-    membership: NDArray[np.bool_]  # (minutes, 2, strikes)
 
 
 def band_membership(
     frame: DayFrame, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
 ) -> NDArray[np.bool_]:
     """(minutes, 2, strikes): which strikes of each side count at each minute."""
-    delta = frame.values[:, FIELD_INDEX["delta"]]  # (M, 2, K)
+    return _membership(frame, 0, delta_min, delta_max, selection, baseline_index)
+
+
+def _membership(
+    frame: DayFrame, start: int, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
+) -> NDArray[np.bool_]:
+    """band_membership for the minutes from `start` on."""
+    delta = frame.values[start:, FIELD_INDEX["delta"]]  # (M, 2, K)
+    listed = np.isfinite(delta)
+    if selection is Selection.fixed and len(frame):
+        delta = frame.values[baseline_index, FIELD_INDEX["delta"]][None, :, :]
     magnitude = np.abs(delta)
     with np.errstate(invalid="ignore"):
-        inside = (magnitude >= delta_min) & (magnitude <= delta_max)
-    inside &= np.isfinite(delta)
-    if selection is Selection.fixed and len(frame):
-        listed = np.isfinite(delta)
-        inside = inside[baseline_index][None, :, :] & listed
-    return inside
+        inside = (magnitude >= delta_min) & (magnitude <= delta_max) & np.isfinite(delta)
+    return inside & listed
 
 
 _BAND_FIELDS = (*SUMMED, "iv")
 
 
-def _band_inputs(frame: DayFrame) -> NDArray[np.float64]:
-    """(M, F, 2, K) of the fields a band sums, NaN as 0, and (last) IV × OI: computed once per frame."""
-    picked = frame.values[:, [FIELD_INDEX[name] for name in _BAND_FIELDS]]
+def _band_inputs(frame: DayFrame, start: int) -> NDArray[np.float64]:
+    """(M, F, 2, K) of the fields a band sums, NaN as 0, and (last) IV × OI: computed once per minute."""
+    picked = frame.values[start:, [FIELD_INDEX[name] for name in _BAND_FIELDS]]
     filled = np.nan_to_num(picked, nan=0.0, posinf=0.0, neginf=0.0)
     iv, oi = filled[:, -1], filled[:, SUMMED.index("oi")]
     has_iv = (iv > 0).astype(np.float64)
@@ -62,28 +67,57 @@ def _band_inputs(frame: DayFrame) -> NDArray[np.float64]:
     return np.concatenate([filled, has_iv[:, None], iv_oi[:, None], oi_w[:, None]], axis=1)
 
 
+# The columns of a band's table: every metric of calls, puts and net.
+_COLUMNS = [(side, metric) for side in SIDES for metric in METRICS]
+_COLUMN = {name: i for i, name in enumerate(_COLUMNS)}
+
+
 def band_levels(
     frame: DayFrame, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
 ) -> BandLevels:
-    member = band_membership(frame, delta_min, delta_max, selection, baseline_index)
-    inputs = frame.derived("band_inputs", _band_inputs)  # (M, F + 4, 2, K)
-    # One pass over the day: every field's sum inside the band, per minute and side.
+    """The band's levels over the frame's minutes. A minute's levels depend on that minute (and, for a fixed
+    band, on the baseline minute) alone, so they are kept with the day's rows and each new minute adds one row:
+    the live event and the answers of a band after a stored minute compute that minute only."""
+    b = baseline_index if selection is Selection.fixed else -1
+    table = frame.rowwise(
+        f"band:{delta_min!r}:{delta_max!r}:{selection.value}:{b}",
+        lambda f, start: _band_table(f, start, delta_min, delta_max, selection, baseline_index),
+    )
+    levels: dict[str, dict[str, NDArray[np.float64]]] = {side: {} for side in SIDES}
+    for (side, metric), i in _COLUMN.items():
+        levels[side][metric] = table[:, i]
+    return BandLevels(levels)
+
+
+def _band_table(
+    frame: DayFrame, start: int, delta_min: float, delta_max: float, selection: Selection, baseline_index: int
+) -> NDArray[np.float64]:
+    """(minutes from `start`, columns): the band's every metric per side."""
+    member = _membership(frame, start, delta_min, delta_max, selection, baseline_index)
+    inputs = frame.rowwise("band_inputs", _band_inputs)[start:]  # (M, F + 4, 2, K)
+    # One pass over the minutes: every field's sum inside the band, per minute and side.
     sums = np.einsum("mfsk,msk->mfs", inputs, member.astype(np.float64), optimize=True)
-    levels: dict[str, dict[str, NDArray[np.float64]]] = {"ce": {}, "pe": {}, "net": {}}
+    table = np.empty((sums.shape[0], len(_COLUMNS)))
+
+    def put(side: str, metric: str, values: NDArray[np.float64]) -> None:
+        table[:, _COLUMN[(side, metric)]] = values
+
     for f, name in enumerate(SUMMED):
-        levels["ce"][name], levels["pe"][name] = sums[:, f, 0], sums[:, f, 1]
-        levels["net"][name] = sums[:, f, 0] + sums[:, f, 1]
+        put("ce", name, sums[:, f, 0])
+        put("pe", name, sums[:, f, 1])
+        put("net", name, sums[:, f, 0] + sums[:, f, 1])
     count = member.sum(axis=2).astype(np.float64)  # (M, 2)
-    levels["ce"]["strikes"], levels["pe"]["strikes"] = count[:, 0], count[:, 1]
-    levels["net"]["strikes"] = count.sum(axis=1)
+    put("ce", "strikes", count[:, 0])
+    put("pe", "strikes", count[:, 1])
+    put("net", "strikes", count.sum(axis=1))
     n = len(_BAND_FIELDS)
     iv_sum, iv_n, iv_oi, oi_w = sums[:, n - 1], sums[:, n], sums[:, n + 1], sums[:, n + 2]  # each (M, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         for i, side in enumerate(("ce", "pe")):
-            levels[side]["iv_mean"] = np.where(iv_n[:, i] > 0, iv_sum[:, i] / iv_n[:, i], np.nan)
-            levels[side]["iv_oi_weighted"] = np.where(oi_w[:, i] > 0, iv_oi[:, i] / oi_w[:, i], np.nan)
+            put(side, "iv_mean", np.where(iv_n[:, i] > 0, iv_sum[:, i] / iv_n[:, i], np.nan))
+            put(side, "iv_oi_weighted", np.where(oi_w[:, i] > 0, iv_oi[:, i] / oi_w[:, i], np.nan))
         n_all, oi_all = iv_n.sum(axis=1), oi_w.sum(axis=1)
-        levels["net"]["iv_mean"] = np.where(n_all > 0, iv_sum.sum(axis=1) / n_all, np.nan)
-        levels["net"]["iv_oi_weighted"] = np.where(oi_all > 0, iv_oi.sum(axis=1) / oi_all, np.nan)
+        put("net", "iv_mean", np.where(n_all > 0, iv_sum.sum(axis=1) / n_all, np.nan))
+        put("net", "iv_oi_weighted", np.where(oi_all > 0, iv_oi.sum(axis=1) / oi_all, np.nan))
     # A stored minute whose band is empty sums to zero (strikes = 0 says why); only missing minutes are null.
-    return BandLevels(levels, member)
+    return table

@@ -198,14 +198,7 @@ class MarketData:
         memo = self._delayed.get((symbol, expiry, day))
         if memo is not None and memo[0] is frame and memo[1] == keep:
             return memo[2]
-        cut = DayFrame(
-            frame.minutes[:keep],
-            frame.spot[:keep],
-            frame.strikes,
-            frame.values[:keep],
-            frame.source[:keep],
-            frame.epoch_minutes[:keep],
-        )
+        cut = frame.head(keep)
         self._delayed[(symbol, expiry, day)] = (frame, keep, cut)
         return cut
 
