@@ -107,6 +107,27 @@ async def test_a_subscriber_that_fell_behind_catches_up_from_its_own_minute(hub_
         await stream.aclose()
 
 
+async def test_a_stream_started_with_a_day_read_before_an_announced_minute_opens_with_that_minute(
+    hub_app: FastAPI,
+) -> None:
+    # The hot path reads the day, then the stream starts; a minute announced in between went to the
+    # subscribers the hub had, not to this one: its opening event must carry it (seen at load as a 53 s wait).
+    hub: LiveHub = hub_app.state.live
+    stale, params = await _latest_day(hub_app)
+    announced = hub.announcements
+    await _store_minute(hub_app, 1)
+    for _ in range(100):
+        if hub.announcements > announced:
+            break
+        await asyncio.sleep(0.01)
+    stream = hub.stream(params, None, stale)
+    try:
+        opening = await _next_event(stream)
+        assert f"id: {(LAST + timedelta(minutes=1)).isoformat()}".encode() in opening
+    finally:
+        await stream.aclose()
+
+
 async def test_heartbeats_come_at_a_random_delay_between_the_bounds(
     hub_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,6 +74,7 @@ class LiveHub:
         self._bus = bus
         self._on_minute = on_minute
         self._subscribers: dict[tuple[str, date, date], set[Subscriber]] = {}
+        self._announced: dict[tuple[str, date], datetime] = {}  # the newest minute announced per expiry
         self._task: asyncio.Task[None] | None = None
         self.announcements = 0
 
@@ -131,6 +132,9 @@ class LiveHub:
             while True:
                 announced = await queue.get()
                 self.announcements += 1
+                key = (announced.symbol, announced.expiry)
+                if key not in self._announced or self._announced[key] < announced.minute:
+                    self._announced[key] = announced.minute
                 if self._on_minute is not None:
                     self._on_minute(announced)
                 try:
@@ -171,6 +175,10 @@ class LiveHub:
         subscriber = self.add(params, seen)
         yielded = subscriber.seen
         try:
+            if self._older_than_announced(params, first):
+                # Selected before a minute was announced, added after the hub queued it for everyone: the
+                # opening event must bring that minute, or this stream would wait for the next one.
+                first = await self._service.select(params.symbol, params.expiry, params.day)
             item = await self.event(params, first, yielded)
             if item is None:
                 yield retry_hint()
@@ -203,6 +211,13 @@ class LiveHub:
                 yield data
         finally:
             self.remove(subscriber)
+
+    def _older_than_announced(self, params: StreamParams, selected: Selected) -> bool:
+        announced = self._announced.get((params.symbol, params.expiry))
+        if announced is None or announced.date() != params.day:
+            return False
+        minutes = selected.frame.minutes
+        return not minutes or minutes[-1] < announced
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
