@@ -46,15 +46,28 @@ def test_agrees_with_bsm_on_the_forward(
     assert black76_price(F, K, t, D, sigma, is_call) == pytest.approx(value, rel=1e-12, abs=1e-12 * (S + K))
     bsm_iv = implied_volatility(value, S, K, t, r, q, is_call)
     black_iv = black76_implied_volatility(value, F, K, t, D, is_call)
-    assert black_iv == pytest.approx(bsm_iv, rel=1e-12, abs=1e-12) or (
-        math.isnan(black_iv) and math.isnan(bsm_iv)
-    )
+    # An IV is what reprices the option. Where vega is tiny (deep in the money, far out, long-dated) the price's
+    # last digits move the IV by 1e-9 to 1e-6 (Hypothesis found 0.1250002 against 0.1249998): both then reprice
+    # it equally well, so the IVs agree in the price they give. Where the time value is below what a double
+    # resolves (~1e-16 of S + K), no IV is determined and one solver may answer NaN.
+    intrinsic = D * max((F - K) if is_call else (K - F), 0.0)
+    resolved = value - intrinsic > 1e-12 * (S + K)
+    if resolved:
+        assert math.isnan(black_iv) == math.isnan(bsm_iv)
+    for iv in (black_iv, bsm_iv):
+        if not math.isnan(iv):
+            assert black76_price(F, K, t, D, iv, is_call) == pytest.approx(
+                value, rel=1e-12, abs=1e-12 * (S + K)
+            )
 
     # The greeks differ only by what is held fixed: the forward instead of spot.
     spot, forward = greeks(S, K, t, r, q, sigma, is_call), black76_greeks(F, K, t, D, sigma, is_call)
     scale = 1e-12 * (S + K)
     assert spot.delta == pytest.approx(forward.delta * F / S, rel=1e-10, abs=1e-15)
-    assert spot.gamma == pytest.approx(forward.gamma * (F / S) ** 2, rel=1e-10, abs=1e-300)
+    # Far from the money gamma is exp(-d1^2/2)-small and its relative digits go with d1^2 (Hypothesis: 1e-10 at
+    # one minute to expiry): agreement is asked to 1e-12 of the at-the-money gamma there.
+    atm_gamma = 1.0 / (S * sigma * math.sqrt(t))
+    assert spot.gamma == pytest.approx(forward.gamma * (F / S) ** 2, rel=1e-10, abs=1e-12 * atm_gamma)
     assert spot.vega == pytest.approx(forward.vega, rel=1e-10, abs=scale)
     # S fixed: a day passing also moves F by -(r - q) F / 365; r moving moves F by t F.
     assert spot.theta == pytest.approx(forward.theta - forward.delta * (r - q) * F / 365, rel=1e-9, abs=scale)
