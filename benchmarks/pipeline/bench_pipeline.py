@@ -4,7 +4,7 @@ cached day reads, PostgreSQL bytes per option-row, tracker answers for a new ban
     .venv/bin/python benchmarks/pipeline/bench_pipeline.py [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Chains come from the Upstox twin over real HTTP once (recorded), then every measured step runs on the
-recorded JSON: parsing into our Upstox models, normalising with the greeks check, encoding. Prints a Markdown
+recorded JSON: validating them (the client's chain rows), normalising with the greeks check, encoding. Prints a Markdown
 table; docs/pipeline.md keeps the figures of a run.
 """
 
@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project's te
 
 import httpx
 import numpy as np
-from pydantic import TypeAdapter
 
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import MarketData
@@ -41,7 +40,7 @@ from marketedge.jsonresponse import json_bytes
 from marketedge.store import StoredMinute
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import TwinServer
-from marketedge.upstox.schemas import OptionChainRow, normalise_chain_iv
+from marketedge.upstox.schemas import CHAIN_ROWS
 
 DAY = ist(2026, 11, 25, 9, 15).date()
 UNIVERSE = {
@@ -50,7 +49,6 @@ UNIVERSE = {
     "FINNIFTY": "NSE_INDEX|Nifty Fin Service",
     "SENSEX": "BSE_INDEX|SENSEX",
 }
-ROWS = TypeAdapter(list[OptionChainRow])
 
 
 def record_chains(minutes: list) -> dict:  # type: ignore[type-arg]
@@ -87,7 +85,7 @@ def minute_cpu(recorded: dict, minutes: list) -> tuple[float, float, int]:  # ty
     for i, minute in enumerate(minutes):
         start = time.process_time()
         for (_, expiry), per_minute in recorded.items():
-            rows = normalise_chain_iv(ROWS.validate_python(per_minute[i]))
+            rows = CHAIN_ROWS.validate_python(per_minute[i])
             chain, report = normalise_chain(rows, minute, date.fromisoformat(expiry), 0.065)
             encode(chain)
             strikes += report.strikes if i == 0 else 0
@@ -101,7 +99,7 @@ async def cache_day(recorded: dict, minutes: list) -> dict:  # type: ignore[type
 
     encoded: dict = {}  # type: ignore[type-arg]
     for (symbol, expiry), per_minute in recorded.items():
-        rows0 = [normalise_chain_iv(ROWS.validate_python(r)) for r in per_minute[:1]]
+        rows0 = [CHAIN_ROWS.validate_python(r) for r in per_minute[:1]]
         base, _ = normalise_chain(rows0[0], minutes[0], date.fromisoformat(expiry), 0.065)
         encoded[(symbol, expiry)] = base
     session = TradingCalendar.bundled().session(DAY)
@@ -193,7 +191,7 @@ async def postgres_bytes(url: str, recorded: dict, minutes: list) -> tuple[float
         option_rows = 0
         for (symbol, expiry), per_minute in recorded.items():
             for i, minute in enumerate(minutes):
-                rows = normalise_chain_iv(ROWS.validate_python(per_minute[i]))
+                rows = CHAIN_ROWS.validate_python(per_minute[i])
                 chain, _ = normalise_chain(rows, minute, date.fromisoformat(expiry), 0.065)
                 payload = encode(chain)
                 option_rows += chain.strike_count * 2

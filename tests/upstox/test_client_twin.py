@@ -28,6 +28,7 @@ from marketedge.upstox import (
     constant_token,
 )
 from marketedge.upstox.errors import token_fingerprint
+from marketedge.upstox.schemas import chain_sides
 
 NIFTY = "NSE_INDEX|Nifty 50"
 WEEKLY = date(2026, 12, 1)  # the nearest NIFTY expiry at the twin's start, Wednesday 2026-11-25 11:00 IST
@@ -188,28 +189,30 @@ async def test_contracts_chain_greeks_and_ltp(
 
         chain = await upstox.option_chain(NIFTY, WEEKLY)
         assert len(chain) * 2 == len(weekly)
-        assert all(row.expiry == WEEKLY and row.underlying_key == NIFTY for row in chain)
-        spot = chain[0].underlying_spot_price
+        assert all(row.get("expiry") == WEEKLY and row.get("underlying_key") == NIFTY for row in chain)
+        spot = chain[0].get("underlying_spot_price")
         assert spot is not None and 20_000 < spot < 32_000
-        sides = [side for row in chain for side in row.sides()]
-        assert {side.option_greeks.iv_unit for side in sides} == {"percent"}  # the chain sends percent
-        at_the_money = min(chain, key=lambda row: abs(row.strike_price - spot))
-        assert at_the_money.call_options is not None
-        atm_iv = at_the_money.call_options.option_greeks.iv_fraction
+        sides = [side for row in chain for side in chain_sides(row)]
+        assert chain.iv_unit == "percent"  # the chain sends percent
+        at_the_money = min(chain, key=lambda row: abs(row["strike_price"] - spot))
+        atm_iv = chain.iv_fraction(at_the_money.get("call_options"))
         assert atm_iv is not None and 0.05 < atm_iv < 0.5
         # Upstox's quirk: deep ITM rows show IV 0, kept as sent, with no fraction.
-        assert any(side.option_greeks.iv == 0 and side.option_greeks.iv_fraction is None for side in sides)
+        assert any(
+            (side.get("option_greeks") or {}).get("iv") == 0 and chain.iv_fraction(side) is None
+            for side in sides
+        )
 
-        keys = [side.instrument_key for side in sides[:120]]
+        keys = [side["instrument_key"] for side in sides[:120]]
         greeks = await upstox.option_greeks(keys)
         assert set(greeks) == set(keys)
         assert {q.iv_unit for q in greeks.values()} == {"fraction"}  # v3 sends a fraction
-        by_key = {side.instrument_key: side for side in sides}
+        by_key = {side["instrument_key"]: side for side in sides}
         for key, quote in greeks.items():
-            chain_iv = by_key[key].option_greeks.iv_fraction
+            chain_iv = chain.iv_fraction(by_key[key])
             if chain_iv is not None and quote.iv_fraction is not None:
                 assert quote.iv_fraction == pytest.approx(chain_iv, abs=1e-4)  # same market, two units
-            assert quote.last_price == by_key[key].market_data.ltp
+            assert quote.last_price == (by_key[key].get("market_data") or {}).get("ltp")
 
         many = [c.instrument_key for c in contracts[:600]]
         prices = await upstox.ltp([NIFTY, *many])
@@ -237,7 +240,7 @@ async def test_candles(twin: TwinServer, twin_token: str) -> None:
         assert today[0].timestamp == ist(2026, 11, 25, 9, 15)
         assert today[-1].timestamp.astimezone(IST) <= ist(2026, 11, 25, 11, 0)
         chain = await upstox.option_chain(NIFTY, WEEKLY)
-        assert today[-1].close == pytest.approx(chain[0].underlying_spot_price)
+        assert today[-1].close == pytest.approx(chain[0].get("underlying_spot_price"))
 
         with pytest.raises(BadRequest) as bad_unit:
             await upstox.intraday_candles(NIFTY, "months", 1)
@@ -260,7 +263,7 @@ async def test_bad_requests_carry_upstox_code_and_message(twin: TwinServer, twin
         assert unknown.value.path is not None and unknown.value.path.startswith(CHAIN)
         assert "NSE_INDEX%7CNifty%205O" in unknown.value.path
         # A date that is not a listed expiry: an empty chain, as Upstox answers.
-        assert await upstox.option_chain(NIFTY, date(2026, 12, 2)) == []
+        assert (await upstox.option_chain(NIFTY, date(2026, 12, 2))).rows == []
 
 
 async def test_analytics_token_reads_market_data_but_not_the_profile(
@@ -426,14 +429,14 @@ async def test_missing_greeks_and_market_data_are_tolerated(
         chain = await upstox.option_chain(NIFTY, WEEKLY)
     assert chain
     for row in chain:
-        assert row.call_options is not None and row.put_options is not None
-        assert (
-            row.call_options.option_greeks.delta is None
-            and row.call_options.option_greeks.iv_fraction is None
-        )
-        assert row.put_options.option_greeks.iv is None and row.put_options.option_greeks.iv_fraction is None
-        assert row.put_options.option_greeks.delta is not None
-        assert row.put_options.market_data.oi is None and row.put_options.market_data.ltp is not None
+        call, put = row.get("call_options"), row.get("put_options")
+        assert call is not None and put is not None
+        call_greeks, put_greeks = call.get("option_greeks") or {}, put.get("option_greeks") or {}
+        assert call_greeks.get("delta") is None and chain.iv_fraction(call) is None
+        assert put_greeks.get("iv") is None and chain.iv_fraction(put) is None
+        assert put_greeks.get("delta") is not None
+        put_market = put.get("market_data") or {}
+        assert put_market.get("oi") is None and put_market.get("ltp") is not None
 
 
 async def test_missing_greeks_on_some_rows_keep_the_unit_of_the_rest(
@@ -450,9 +453,10 @@ async def test_missing_greeks_on_some_rows_keep_the_unit_of_the_rest(
     )
     async with client_for(twin, twin_token) as upstox:
         chain = await upstox.option_chain(NIFTY, WEEKLY)
-    calls = [row.call_options for row in chain if row.call_options is not None]
-    assert any(c.option_greeks.iv is None for c in calls)
-    assert {c.option_greeks.iv_unit for c in calls} == {"percent"}
+    calls = [call for row in chain if (call := row.get("call_options")) is not None]
+    assert any((c.get("option_greeks") or {}).get("iv") is None for c in calls)
+    assert chain.iv_unit == "percent"
+    assert all(chain.iv_fraction(c) is not None for c in calls if (c.get("option_greeks") or {}).get("iv"))
 
 
 @pytest.mark.parametrize("field", ["strike_price", "call_options.instrument_key"])
@@ -471,7 +475,7 @@ async def test_empty_chain_is_an_empty_list(
 ) -> None:
     await set_faults(control, {"kind": "empty_chain", "count": 1})
     async with client_for(twin, twin_token) as upstox:
-        assert await upstox.option_chain(NIFTY, WEEKLY) == []
+        assert (await upstox.option_chain(NIFTY, WEEKLY)).rows == []
         assert await upstox.option_chain(NIFTY, WEEKLY)
 
 

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from marketedge.clock import IST
 from marketedge.upstox import schemas
 from marketedge.upstox.schemas import (
+    CHAIN_ROWS,
     Candle,
     CandleData,
     ErrorDetail,
@@ -20,14 +21,14 @@ from marketedge.upstox.schemas import (
     LtpQuote,
     MarketStatus,
     NotifierPayload,
-    OptionChainRow,
+    OptionChain,
     OptionContract,
     OptionGreekQuote,
     Profile,
     TokenRequestAck,
     TokenResponse,
+    chain_sides,
     detect_iv_unit,
-    normalise_chain_iv,
     normalise_quote_iv,
 )
 
@@ -229,18 +230,21 @@ def test_option_contract_expiry_as_epoch_ms_like_the_instrument_master() -> None
     assert contract.expiry == date(2025, 2, 13)
 
 
+def _chain(rows: list[dict]) -> OptionChain:  # type: ignore[type-arg]
+    return OptionChain.of(CHAIN_ROWS.validate_python(rows))
+
+
 def test_option_chain_row_as_documented_iv_in_percent() -> None:
-    rows = normalise_chain_iv(
-        TypeAdapter(list[OptionChainRow]).validate_python([chain_row(), chain_row(21150)])
-    )
-    row = rows[0]
-    assert row.expiry == date(2025, 2, 13) and row.pcr == 7515.3
-    assert row.call_options is not None and row.put_options is not None
-    assert row.call_options.market_data.volume == 150 and row.call_options.market_data.prev_oi == 2000.0
-    greeks = row.call_options.option_greeks
-    assert greeks.iv == 14.2 and greeks.iv_unit == "percent"
-    assert greeks.iv_fraction == pytest.approx(0.142)
-    assert row.call_options.option_greeks.model_dump()["iv_fraction"] == pytest.approx(0.142)
+    chain = _chain([chain_row(), chain_row(21150)])
+    row = chain[0]
+    assert row["expiry"] == date(2025, 2, 13) and row["pcr"] == 7515.3
+    call, put = row.get("call_options"), row.get("put_options")
+    assert call is not None and put is not None
+    market = call.get("market_data")
+    assert market is not None and market["volume"] == 150 and market["prev_oi"] == 2000.0
+    greeks = call.get("option_greeks")
+    assert greeks is not None and greeks["iv"] == 14.2 and chain.iv_unit == "percent"
+    assert chain.iv_fraction(call) == pytest.approx(0.142)
 
 
 def test_chain_tolerates_missing_and_null_greeks_missing_market_data_and_extra_fields() -> None:
@@ -253,19 +257,17 @@ def test_chain_tolerates_missing_and_null_greeks_missing_market_data_and_extra_f
     partial["new_row_field"] = {"x": 1}
     no_put = chain_row(21200)
     del no_put["put_options"]
-    rows = normalise_chain_iv(
-        TypeAdapter(list[OptionChainRow]).validate_python([missing_greeks, partial, no_put])
-    )
-    assert rows[0].call_options is not None and rows[0].call_options.option_greeks.delta is None
-    assert rows[0].put_options is not None and rows[0].put_options.option_greeks.iv is None
-    assert rows[0].put_options.option_greeks.iv_fraction is None
-    assert rows[1].put_options is not None and rows[1].put_options.market_data.oi is None
-    assert rows[1].put_options.market_data.ltp == 12.5
-    assert rows[2].put_options is None and len(list(rows[2].sides())) == 1
+    chain = _chain([missing_greeks, partial, no_put])
+    rows = chain.rows
+    assert "option_greeks" not in rows[0]["call_options"]  # type: ignore[operator]
+    assert rows[0]["put_options"] is not None and rows[0]["put_options"]["option_greeks"] is None
+    assert chain.iv_fraction(rows[0]["put_options"]) is None
+    assert rows[1]["call_options"]["option_greeks"] == {"delta": None, "iv": None}  # type: ignore[index]
+    assert rows[1]["put_options"]["market_data"] == {"ltp": 12.5}  # type: ignore[index]
+    assert "new_row_field" not in rows[1]
+    assert "put_options" not in rows[2] and len(chain_sides(rows[2])) == 1
     # The one row with an IV (no_put's call, 14.2) decides the unit for the response.
-    assert rows[2].call_options is not None and rows[
-        2
-    ].call_options.option_greeks.iv_fraction == pytest.approx(0.142)
+    assert chain.iv_fraction(rows[2].get("call_options")) == pytest.approx(0.142)
 
 
 def test_deep_itm_zero_iv_and_absurd_illiquid_rows_do_not_confuse_the_unit() -> None:
@@ -273,26 +275,38 @@ def test_deep_itm_zero_iv_and_absurd_illiquid_rows_do_not_confuse_the_unit() -> 
         chain_row(s, call_iv=iv, put_iv=iv)
         for s, iv in ((20000, 0.0), (21000, 13.9), (22000, 262.0), (23000, 14.4))
     ]
-    parsed = normalise_chain_iv(TypeAdapter(list[OptionChainRow]).validate_python(rows))
-    assert {side.option_greeks.iv_unit for row in parsed for side in row.sides()} == {"percent"}
+    chain = _chain(rows)
+    assert chain.iv_unit == "percent"
     # A zero IV is kept as sent but has no fraction (Upstox's "no IV"), as in marketedge.greeks.normalise_iv.
-    assert parsed[0].call_options is not None and parsed[0].call_options.option_greeks.iv == 0.0
-    assert parsed[0].call_options.option_greeks.iv_fraction is None
+    call = chain[0].get("call_options")
+    assert call is not None and (call.get("option_greeks") or {}).get("iv") == 0.0
+    assert chain.iv_fraction(call) is None
 
 
 def test_chain_with_fraction_ivs_is_detected_as_fraction() -> None:
     rows = [chain_row(s, call_iv=iv, put_iv=iv) for s, iv in ((21000, 0.139), (22000, 0.144))]
-    parsed = normalise_chain_iv(TypeAdapter(list[OptionChainRow]).validate_python(rows))
-    assert parsed[0].call_options is not None
-    assert parsed[0].call_options.option_greeks.iv_unit == "fraction"
-    assert parsed[0].call_options.option_greeks.iv_fraction == pytest.approx(0.139)
+    chain = _chain(rows)
+    assert chain.iv_unit == "fraction"
+    assert chain.iv_fraction(chain[0].get("call_options")) == pytest.approx(0.139)
 
 
-def test_chain_rows_need_a_strike() -> None:
+@pytest.mark.parametrize("missing", ["strike_price", "instrument_key"])
+def test_chain_rows_need_a_strike_and_each_side_its_instrument(missing: str) -> None:
     row = chain_row()
-    del row["strike_price"]
+    if missing == "strike_price":
+        del row["strike_price"]
+    else:
+        del row["call_options"]["instrument_key"]
+    with pytest.raises(ValidationError) as caught:
+        CHAIN_ROWS.validate_python([row])
+    assert missing in str(caught.value)
+
+
+def test_chain_values_of_the_wrong_type_are_refused() -> None:
+    row = chain_row()
+    row["call_options"]["market_data"]["ltp"] = "not a price"
     with pytest.raises(ValidationError):
-        OptionChainRow.model_validate(row)
+        CHAIN_ROWS.validate_python([row])
 
 
 def test_option_greek_quote_v3_fraction_and_percent() -> None:

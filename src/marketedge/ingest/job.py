@@ -185,13 +185,13 @@ class MinuteJob:
         return result
 
     async def _fetch(self, target: Target, minute: datetime) -> tuple[ChainMinute, Any]:
-        rows = await asyncio.wait_for(
+        chain = await asyncio.wait_for(
             self.client.option_chain(target.instrument_key, target.expiry), timeout=self._fetch_timeout
         )
         # Normalising is CPU work on arrays, a few ms a chain (benchmarks/pipeline): it stays on the loop, after
         # the requests waiting for an answer.
         await self._pacer.turn()
-        return normalise_chain(rows, minute, target.expiry, self._rate)
+        return normalise_chain(chain.rows, minute, target.expiry, self._rate)
 
     async def _store(self, chains: list[tuple[Target, ChainMinute]], result: RunResult) -> None:
         """Database first, then the cache, then the announcement."""

@@ -8,9 +8,10 @@ engine's fill them and the row is flagged GreeksSource.engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from marketedge import greeks as engine
 from marketedge.calendar import years_to_expiry
 from marketedge.frames import CE, FIELD_INDEX, FIELDS, PE, ChainMinute, GreeksSource
-from marketedge.upstox.schemas import OptionChainRow, OptionSide
+from marketedge.upstox.schemas import ChainRow
 
 MAX_SANE_IV = 2.0  # 200 %: above this an index option's IV is a data error, not a market
 DELTA_TOLERANCE = 0.15  # Upstox's delta may differ from ours by a model; more than this is not a model
@@ -35,19 +36,20 @@ class NormaliseReport:
 
 
 def normalise_chain(
-    rows: Sequence[OptionChainRow], minute: datetime, expiry: date, rate: float
+    rows: Sequence[ChainRow], minute: datetime, expiry: date, rate: float
 ) -> tuple[ChainMinute, NormaliseReport]:
     if not rows:
         raise ValueError("empty option chain")
-    strikes = np.array([r.strike_price for r in rows], dtype=np.float64)
-    spot_values = [r.underlying_spot_price for r in rows if r.underlying_spot_price]
+    strikes = np.array([r["strike_price"] for r in rows], dtype=np.float64)
+    spot_values = [spot for r in rows if (spot := r.get("underlying_spot_price"))]
     if not spot_values:
         raise ValueError("the chain carries no underlying spot price")
     spot = float(np.median(spot_values))
     k = strikes.shape[0]
     values = np.full((len(FIELDS), 2, k), np.nan)
     for side_index, attr in ((CE, "call_options"), (PE, "put_options")):
-        sides: list[OptionSide | None] = [getattr(r, attr) for r in rows]
+        # Read by field name: the chain's TypedDicts as plain mappings.
+        sides = cast(list[Mapping[str, Any] | None], [r.get(attr) for r in rows])
         for our_name, their_name in zip(_OUR_FIELDS, _MARKET, strict=True):
             values[FIELD_INDEX[our_name], side_index] = _column(sides, "market_data", their_name)
         for name in ("delta", "gamma", "theta", "vega"):
@@ -139,6 +141,6 @@ def _insane(values: NDArray[np.float64], ours: NDArray[np.float64]) -> NDArray[n
     return missing | absurd
 
 
-def _column(sides: Sequence[OptionSide | None], group: str, name: str) -> NDArray[np.float64]:
-    out = [getattr(getattr(s, group), name) if s is not None else None for s in sides]
+def _column(sides: Sequence[Mapping[str, Any] | None], group: str, name: str) -> NDArray[np.float64]:
+    out = [(s.get(group) or {}).get(name) if s is not None else None for s in sides]
     return np.array([np.nan if v is None else v for v in out], dtype=np.float64)

@@ -47,21 +47,22 @@ from marketedge.upstox.errors import (
 )
 from marketedge.upstox.limits import UpstoxLimiter, default_limiter
 from marketedge.upstox.schemas import (
+    CHAIN_ROWS,
     Candle,
     CandleData,
     CandleUnit,
+    ChainRow,
     ErrorDetail,
     ExchangeTiming,
     Holiday,
     LtpQuote,
     MarketStatus,
-    OptionChainRow,
+    OptionChain,
     OptionContract,
     OptionGreekQuote,
     Profile,
     TokenRequestAck,
     TokenResponse,
-    normalise_chain_iv,
     normalise_quote_iv,
 )
 
@@ -357,17 +358,17 @@ class UpstoxClient:
         call = _Call("option_contracts", "GET", "/v2/option/contract", query=query)
         return await self._call(call, _list_of(OptionContract))
 
-    async def option_chain(self, instrument_key: str, expiry: date) -> list[OptionChainRow]:
-        """Every strike of one expiry; IVs keep their raw value and gain `iv_fraction` (unit per response)."""
+    async def option_chain(self, instrument_key: str, expiry: date) -> OptionChain:
+        """Every strike of one expiry; IVs keep their raw value, with the unit detected over the answer."""
         query = _query(instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat())
         call = _Call("option_chain", "GET", "/v2/option/chain", query=query)
-        rows = await self._call(call, _list_of(OptionChainRow))
+        rows = await self._call(call, _chain_rows)
         for row in rows:
-            if row.expiry is None:
-                row.expiry = expiry
-            if row.underlying_key is None:
-                row.underlying_key = instrument_key
-        return normalise_chain_iv(rows)
+            if row.get("expiry") is None:
+                row["expiry"] = expiry
+            if row.get("underlying_key") is None:
+                row["underlying_key"] = instrument_key
+        return OptionChain.of(rows)
 
     async def option_greeks(self, keys: Sequence[str]) -> dict[str, OptionGreekQuote]:
         """Greek quotes v3 keyed by instrument key; asked ≤ 50 keys per request. Unknown keys are absent."""
@@ -639,6 +640,10 @@ def _list_of(model: type[T]) -> Callable[[Any], list[T]]:
         return [] if data is None else adapter.validate_python(data)
 
     return parse
+
+
+def _chain_rows(data: Any) -> list[ChainRow]:
+    return [] if data is None else CHAIN_ROWS.validate_python(data)
 
 
 @functools.cache
