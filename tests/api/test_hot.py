@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from marketedge.api.hot import HotPathMiddleware
 from marketedge.app import create_app
 from marketedge.auth.roles import Role
 from marketedge.clock import ManualClock
@@ -323,3 +324,90 @@ async def test_the_tracker_opening_answer_is_served_from_memory_too(
     hot.bump()  # a stored minute: the status and summary inside may have changed
     await viewer_http.get(path)
     assert hot.hits == 1
+
+
+class _CountingApp:
+    """Counts the requests the hot path hands to the app (the full path)."""
+
+    def __init__(self, app: object) -> None:
+        self.app, self.calls = app, 0
+
+    async def __call__(self, scope: object, receive: object, send: object) -> None:
+        self.calls += 1
+        await self.app(scope, receive, send)  # type: ignore[operator]
+
+
+async def _store_next_minute(application: FastAPI) -> None:
+    from marketedge import store
+    from tests.api.conftest import LAST
+    from tests.factories import make_chain
+
+    runtime = application.state.runtime
+    selected = await application.state.market_data.select("NIFTY", None, None)
+    minute = LAST + timedelta(minutes=1)
+    async with runtime.db.sessions() as session:
+        _, payload = await store.write_minute(session, "NIFTY", selected.expiry, make_chain(minute))
+        await session.commit()
+    await runtime.cache.put("NIFTY", selected.expiry, minute, payload)
+    application.state.hot.bump(MinuteStored("NIFTY", selected.expiry, minute))
+
+
+@pytest.fixture
+async def minute_app(signed_app: FastAPI) -> AsyncIterator[FastAPI]:
+    from sqlalchemy import delete
+
+    from marketedge.models import ChainMinuteRecord
+    from tests.api.conftest import LAST
+
+    yield signed_app
+    async with signed_app.state.runtime.db.sessions() as session:  # leave the shared day as it was
+        await session.execute(delete(ChainMinuteRecord).where(ChainMinuteRecord.minute > LAST))
+        await session.commit()
+
+
+@pytest.mark.parametrize("path", [SUMMARY, "/api/v1/tracker?instrument=NIFTY&delta_min=0.1&delta_max=0.5"])
+async def test_after_a_stored_minute_the_hot_path_builds_the_answer_again_without_the_route(
+    minute_app: FastAPI, viewer_http: httpx.AsyncClient, path: str
+) -> None:
+    hot = minute_app.state.hot
+    before = await viewer_http.get(path)
+    assert before.status_code == 200
+    layer = minute_app.middleware_stack
+    while not isinstance(layer, HotPathMiddleware):  # the metrics middleware wraps it
+        layer = layer.app  # type: ignore[union-attr]
+    counting = _CountingApp(layer.app)
+    layer.app = counting
+    await _store_next_minute(minute_app)
+    after = await viewer_http.get(path)
+    assert after.status_code == 200 and counting.calls == 0 and hot.rebuilt == 1
+    summary = after.json() if path == SUMMARY else after.json()["summary"]
+    assert (
+        summary["latest_minute"]
+        != (before.json() if path == SUMMARY else before.json()["summary"])["latest_minute"]
+    ), "the new minute is in the answer"
+    assert after.headers["etag"] != before.headers["etag"]
+    repeat = await viewer_http.get(path)
+    assert repeat.content == after.content and hot.hits == 1 and hot.rebuilt == 1, "built once, then kept"
+    hot.grant_seconds = 0  # the hot path off: the route's own answer is the same bytes
+    assert (await viewer_http.get(path)).content == after.content and counting.calls == 1
+
+
+async def test_a_question_that_cannot_be_answered_again_goes_to_the_route(
+    signed_app: FastAPI, viewer_http: httpx.AsyncClient
+) -> None:
+    from marketedge.errors import NotFound
+
+    hot = signed_app.state.hot
+    first = await viewer_http.get(SUMMARY)
+    key = ("/api/v1/greeks/summary", SUMMARY.partition("?")[2].encode(), False)
+    assert hot.again(key) is not None
+
+    async def gone() -> object:
+        raise NotFound("no such day any more")
+
+    hot.keep(key, hot.mark(), hot.answer(key, hot.mark()), False, gone)
+    hot.bump()
+    answer = await viewer_http.get(SUMMARY)
+    assert answer.status_code == 200 and answer.content == first.content and hot.rebuilt == 0
+    again = hot.again(key)
+    assert again is not None and again[0] is not gone, "the route's answer brought its own way back"

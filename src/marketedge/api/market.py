@@ -3,11 +3,13 @@ strike, and the live stream. HTTP only: parameters in, one service call, stored 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.datastructures import State
 from starlette.responses import Response, StreamingResponse
 
 from marketedge import clock
@@ -148,7 +150,11 @@ def _this_minute() -> str:
     dependencies=[Depends(reject_unknown())],
 )
 async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
-    return respond(request, await _instruments_answer(service, rendered))
+    return respond(
+        request,
+        await _instruments_answer(service, rendered),
+        again=lambda: _instruments_answer(service, rendered),
+    )
 
 
 async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> Rendered:
@@ -167,7 +173,11 @@ async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> R
 async def sessions(
     request: Request, service: ServiceDep, rendered: RenderedDep, instrument: Instrument
 ) -> Response:
-    return respond(request, await _sessions_answer(service, rendered, instrument))
+    return respond(
+        request,
+        await _sessions_answer(service, rendered, instrument),
+        again=lambda: _sessions_answer(service, rendered, instrument),
+    )
 
 
 async def _sessions_answer(service: MarketData, rendered: RenderedCache, instrument: str) -> Rendered:
@@ -197,15 +207,17 @@ async def chain(
         int | None, Query(ge=1, le=200, description="Strikes each side of the ATM strike")
     ] = None,
 ) -> Response:
-    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
-    when = parse_time(at, selected.day, "at")
-    key = f"chain:{selected.symbol}:{selected.expiry}:{selected.day}:{when}:{strikes}"
+    async def answer() -> Rendered:
+        selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+        when = parse_time(at, selected.day, "at")
+        key = f"chain:{selected.symbol}:{selected.expiry}:{selected.day}:{when}:{strikes}"
 
-    async def build():  # type: ignore[no-untyped-def]
-        return render(json_bytes(service.chain_payload(selected, when, strikes)), "application/json")
+        async def build() -> Rendered:
+            return render(json_bytes(service.chain_payload(selected, when, strikes)), "application/json")
 
-    version = _version(selected.frame.minutes)
-    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
+        return await rendered.get(key, _version(selected.frame.minutes), build)
+
+    return respond(request, await answer(), per_minute=service.delayed, again=answer)
 
 
 @router.get(
@@ -222,8 +234,12 @@ async def greeks_summary(
     question: Question,
     fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
 ) -> Response:
-    answer = await _summary_answer(service, rendered, instrument, question, _wants_csv(request, fmt))
-    return respond(request, answer, per_minute=service.delayed)
+    as_csv = _wants_csv(request, fmt)
+
+    def answer() -> Awaitable[Rendered]:
+        return _summary_answer(service, rendered, instrument, question, as_csv)
+
+    return respond(request, await answer(), per_minute=service.delayed, again=answer)
 
 
 async def _summary_answer(
@@ -283,13 +299,30 @@ async def tracker(
         ),
     ] = None,
 ) -> Response:
+    state, query_string = request.app.state, request.scope["query_string"].decode("latin-1")
+
+    def answer() -> Awaitable[Rendered]:
+        return _tracker_answer(state, service, rendered, instrument, question, query_string)
+
+    return respond(request, await answer(), again=answer)
+
+
+async def _tracker_answer(
+    state: State,
+    service: MarketData,
+    rendered: RenderedCache,
+    instrument: str | None,
+    question: TrackerQuestion,
+    query_string: str,
+) -> Rendered:
     if instrument is None:  # the screen shows the first tracked index when its address names none
         instrument = next(iter(await service.universe()), "-")
+    index = instrument
     getters = (
-        lambda: status_answer(request),
+        lambda: status_answer(state),
         lambda: _instruments_answer(service, rendered),
-        lambda: _sessions_answer(service, rendered, instrument),
-        lambda: _summary_answer(service, rendered, instrument, question, as_csv=False),
+        lambda: _sessions_answer(service, rendered, index),
+        lambda: _summary_answer(service, rendered, index, question, as_csv=False),
     )
     parts: dict[str, Rendered | NotFound] = {}
     for name, get in zip(TRACKER_PARTS, getters, strict=True):
@@ -298,7 +331,6 @@ async def tracker(
         except NotFound as exc:  # that endpoint's own 404: the screen shows it where the part would be
             parts[name] = exc
     version = ":".join(p.etag if isinstance(p, Rendered) else f"404 {p.message}" for p in parts.values())
-    key = f"tracker:{request.scope['query_string'].decode('latin-1')}"
 
     async def build() -> Rendered:
         body, errors = [], {}
@@ -314,7 +346,7 @@ async def tracker(
         body.append(b'"errors":' + json_bytes(errors))
         return render(b"{" + b",".join(body) + b"}", "application/json")
 
-    return respond(request, await rendered.get(key, version, build))
+    return await rendered.get(f"tracker:{query_string}", version, build)
 
 
 @router.get(
@@ -337,22 +369,27 @@ async def greeks_strike(
     baseline: Baseline = None,
     fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
 ) -> Response:
-    selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
-    when = parse_time(baseline, selected.day, "baseline")
     as_csv = _wants_csv(request, fmt)
-    key = f"strike:{selected.symbol}:{selected.expiry}:{selected.day}:{strike}:{side.value}:{when}:{as_csv}"
 
-    async def build():  # type: ignore[no-untyped-def]
-        tracker, _ = service.strike_tracker(selected, strike, side.value, when)
-        if as_csv:
-            name = f"{selected.symbol}-{selected.expiry}-{strike:g}{side.value}-{selected.day}.csv"
-            return render(service.strike_csv(tracker), "text/csv; charset=utf-8", name)
-        return render(
-            json_bytes(service.strike_payload(selected, strike, side.value, tracker)), "application/json"
+    async def answer() -> Rendered:
+        selected = await service.select(instrument, parse_day(expiry, "expiry"), parse_day(day))
+        when = parse_time(baseline, selected.day, "baseline")
+        key = (
+            f"strike:{selected.symbol}:{selected.expiry}:{selected.day}:{strike}:{side.value}:{when}:{as_csv}"
         )
 
-    version = _version(selected.frame.minutes)
-    return respond(request, await rendered.get(key, version, build), per_minute=service.delayed)
+        async def build() -> Rendered:
+            tracker, _ = service.strike_tracker(selected, strike, side.value, when)
+            if as_csv:
+                name = f"{selected.symbol}-{selected.expiry}-{strike:g}{side.value}-{selected.day}.csv"
+                return render(service.strike_csv(tracker), "text/csv; charset=utf-8", name)
+            return render(
+                json_bytes(service.strike_payload(selected, strike, side.value, tracker)), "application/json"
+            )
+
+        return await rendered.get(key, _version(selected.frame.minutes), build)
+
+    return respond(request, await answer(), per_minute=service.delayed, again=answer)
 
 
 @router.get(

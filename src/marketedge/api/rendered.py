@@ -139,13 +139,21 @@ def answer_headers(rendered: Rendered, max_age: int) -> dict[str, str]:
 HOT_SLOT = "marketedge.hot"
 
 
-def respond(request: Request, rendered: Rendered, *, per_minute: bool = True) -> Response:
+# The route's answer to the same question, asked again: what the hot path calls after a minute is stored instead
+# of sending the next asker through routing, validation and the database (the parameters were validated once).
+Again = Callable[[], Awaitable[Rendered]]
+
+
+def respond(
+    request: Request, rendered: Rendered, *, per_minute: bool = True, again: Again | None = None
+) -> Response:
     """200 with the stored bytes (gzip when accepted), or 304 when the client already has them. `per_minute`:
     the answer may change when the clock's minute turns (False: only when a minute is stored), which tells the
-    hot path (api/hot.py) how long it may hand the same bytes to the next asker."""
+    hot path (api/hot.py) how long it may hand the same bytes to the next asker; `again` builds the answer to
+    the same question anew (it must not hold the request)."""
     slot = request.scope.get(HOT_SLOT)
     if slot is not None:
-        slot.append((rendered, per_minute))
+        slot.append((rendered, per_minute, again))
     headers = answer_headers(rendered, seconds_to_next_minute())
     if etag_matches(rendered.etag, request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import State
 from starlette.responses import Response
 
 from marketedge import clock
@@ -21,16 +22,17 @@ router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
     dependencies=[Depends(reject_unknown())],
 )
 async def status(request: Request) -> Response:
-    return respond(request, await status_answer(request))
+    state = request.app.state
+    return respond(request, await status_answer(state), again=lambda: status_answer(state))
 
 
-async def status_answer(request: Request) -> Rendered:
+async def status_answer(state: State) -> Rendered:
     """The same answer for every viewer, rendered once per clock minute and stored minute: the hot path
     (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale to a
     thousand open screens). The tracker's opening answer (api/market.py) includes it."""
-    service: StatusService = request.app.state.status
-    rendered: RenderedCache = request.app.state.rendered
-    generation = request.app.state.hot.generation
+    service: StatusService = state.status
+    rendered: RenderedCache = state.rendered
+    generation = state.hot.generation
 
     async def build() -> Rendered:
         return render(json_bytes(await service.status()), "application/json")
