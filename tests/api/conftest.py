@@ -17,6 +17,7 @@ from marketedge.auth.deps import Principal, require
 from marketedge.auth.roles import Role
 from marketedge.clock import ManualClock, ist
 from marketedge.config import Settings, load_settings, normalise_database_url
+from marketedge.ingest.bus import MinuteStored
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
 from marketedge.models.user import User
@@ -109,3 +110,32 @@ async def day_client(day_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=day_app), base_url="http://testserver"
     ) as http:
         yield http
+
+
+async def store_minute_after_last(application: FastAPI, offset: int, spot: float = 26000.0) -> MinuteStored:
+    """Store NIFTY's minute LAST + offset (database, then cache) as the minute job would, and say what to
+    announce: the caller publishes it on the bus or bumps the hot path. Undo with drop_minutes_after_last."""
+    from marketedge import store
+    from tests.factories import make_chain
+
+    runtime = application.state.runtime
+    selected = await application.state.market_data.select("NIFTY", None, None)
+    minute = LAST + timedelta(minutes=offset)
+    async with runtime.db.sessions() as session:
+        _, payload = await store.write_minute(
+            session, "NIFTY", selected.expiry, make_chain(minute, spot=spot)
+        )
+        await session.commit()
+    await runtime.cache.put("NIFTY", selected.expiry, minute, payload)
+    return MinuteStored("NIFTY", selected.expiry, minute)
+
+
+async def drop_minutes_after_last(application: FastAPI) -> None:
+    """Leave the shared day as it was."""
+    from sqlalchemy import delete
+
+    from marketedge.models import ChainMinuteRecord
+
+    async with application.state.runtime.db.sessions() as session:
+        await session.execute(delete(ChainMinuteRecord).where(ChainMinuteRecord.minute > LAST))
+        await session.commit()

@@ -16,6 +16,7 @@ from marketedge.auth.roles import Role
 from marketedge.clock import ManualClock
 from marketedge.config import Settings
 from marketedge.ingest.bus import MinuteStored
+from tests.api.conftest import drop_minutes_after_last, store_minute_after_last
 from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
 from tests.conftest import running
 
@@ -337,32 +338,10 @@ class _CountingApp:
         await self.app(scope, receive, send)  # type: ignore[operator]
 
 
-async def _store_next_minute(application: FastAPI) -> None:
-    from marketedge import store
-    from tests.api.conftest import LAST
-    from tests.factories import make_chain
-
-    runtime = application.state.runtime
-    selected = await application.state.market_data.select("NIFTY", None, None)
-    minute = LAST + timedelta(minutes=1)
-    async with runtime.db.sessions() as session:
-        _, payload = await store.write_minute(session, "NIFTY", selected.expiry, make_chain(minute))
-        await session.commit()
-    await runtime.cache.put("NIFTY", selected.expiry, minute, payload)
-    application.state.hot.bump(MinuteStored("NIFTY", selected.expiry, minute))
-
-
 @pytest.fixture
 async def minute_app(signed_app: FastAPI) -> AsyncIterator[FastAPI]:
-    from sqlalchemy import delete
-
-    from marketedge.models import ChainMinuteRecord
-    from tests.api.conftest import LAST
-
     yield signed_app
-    async with signed_app.state.runtime.db.sessions() as session:  # leave the shared day as it was
-        await session.execute(delete(ChainMinuteRecord).where(ChainMinuteRecord.minute > LAST))
-        await session.commit()
+    await drop_minutes_after_last(signed_app)
 
 
 @pytest.mark.parametrize("path", [SUMMARY, "/api/v1/tracker?instrument=NIFTY&delta_min=0.1&delta_max=0.5"])
@@ -377,7 +356,7 @@ async def test_after_a_stored_minute_the_hot_path_builds_the_answer_again_withou
         layer = layer.app  # type: ignore[union-attr]
     counting = _CountingApp(layer.app)
     layer.app = counting
-    await _store_next_minute(minute_app)
+    minute_app.state.hot.bump(await store_minute_after_last(minute_app, 1))
     after = await viewer_http.get(path)
     assert after.status_code == 200 and counting.calls == 0 and hot.rebuilt == 1
     summary = after.json() if path == SUMMARY else after.json()["summary"]

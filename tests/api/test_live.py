@@ -12,39 +12,23 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete
 
-from marketedge import store
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import Selected
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api import live
 from marketedge.api.live import RETRY_MAX_MS, RETRY_MIN_MS, LiveHub, StreamParams, retry_hint
-from marketedge.ingest.bus import MinuteStored
-from marketedge.models import ChainMinuteRecord
-from tests.api.conftest import LAST
-from tests.factories import make_chain
+from tests.api.conftest import LAST, drop_minutes_after_last, store_minute_after_last
 
 
 @pytest.fixture
 async def hub_app(day_app: FastAPI) -> AsyncIterator[FastAPI]:
     yield day_app
-    async with day_app.state.runtime.db.sessions() as session:  # leave the shared day as it was
-        await session.execute(delete(ChainMinuteRecord).where(ChainMinuteRecord.minute > LAST))
-        await session.commit()
+    await drop_minutes_after_last(day_app)
 
 
 async def _store_minute(app: FastAPI, minute_offset: int) -> None:
-    runtime = app.state.runtime
-    selected = await app.state.market_data.select("NIFTY", None, None)
-    minute = LAST + timedelta(minutes=minute_offset)
-    async with runtime.db.sessions() as session:
-        _, payload = await store.write_minute(
-            session, "NIFTY", selected.expiry, make_chain(minute, spot=26100)
-        )
-        await session.commit()
-    await runtime.cache.put("NIFTY", selected.expiry, minute, payload)
-    runtime.bus.publish(MinuteStored("NIFTY", selected.expiry, minute))
+    app.state.runtime.bus.publish(await store_minute_after_last(app, minute_offset, spot=26100))
 
 
 async def _latest_day(app: FastAPI) -> tuple[Selected, StreamParams]:
