@@ -188,17 +188,26 @@ class _Rows:
 
     @classmethod
     def holding(cls, frame: DayFrame, spare: int) -> _Rows:
-        m = len(frame)
-        capacity = m + spare
-        values = np.empty((capacity, *frame.values.shape[1:]))
-        values[:m] = frame.values
-        source = np.empty((capacity, *frame.source.shape[1:]), np.uint8)
-        source[:m] = frame.source
-        spot = np.empty(capacity)
-        spot[:m] = frame.spot
-        epoch = np.empty(capacity, np.int64)
-        epoch[:m] = frame.epoch_minutes
-        return cls(values, source, spot, epoch, m)
+        return cls._copied(frame.values, frame.source, frame.spot, frame.epoch_minutes, len(frame), spare)
+
+    @classmethod
+    def _copied(
+        cls,
+        values: NDArray[np.float64],
+        source: NDArray[np.uint8],
+        spot: NDArray[np.float64],
+        epoch_minutes: NDArray[np.int64],
+        filled: int,
+        spare: int,
+    ) -> _Rows:
+        capacity = filled + spare
+        return cls(
+            _resized(values, capacity),
+            _resized(source, capacity),
+            _resized(spot, capacity),
+            _resized(epoch_minutes, capacity),
+            filled,
+        )
 
     @property
     def capacity(self) -> int:
@@ -207,16 +216,9 @@ class _Rows:
     def grown(self, rows: int) -> _Rows:
         """The same rows (and derived rows) in storage with room for `rows` more."""
         spare = max(rows, 32, self.filled // 4)
-        capacity = self.filled + spare
-        bigger = _Rows(
-            _resized(self.values, capacity),
-            _resized(self.source, capacity),
-            _resized(self.spot, capacity),
-            _resized(self.epoch_minutes, capacity),
-            self.filled,
-        )
+        bigger = self._copied(self.values, self.source, self.spot, self.epoch_minutes, self.filled, spare)
         for name, (array, done) in self.derived.items():
-            bigger.derived[name] = (_resized(array, capacity), done)
+            bigger.derived[name] = (_resized(array, bigger.capacity), done)
         return bigger
 
 
@@ -238,8 +240,6 @@ class DayFrame:
     values: NDArray[np.float64]
     source: NDArray[np.uint8]
     epoch_minutes: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
-    # Arrays derived once per frame by readers (the frame never changes): see derived().
-    _derived: dict[str, NDArray[np.float64]] = dataclasses.field(default_factory=dict, repr=False)
     # The storage this frame's arrays are the first len(minutes) rows of (None: arrays of its own).
     _rows: _Rows | None = dataclasses.field(default=None, repr=False)
 
@@ -249,21 +249,14 @@ class DayFrame:
             epoch = np.array([int(m.timestamp() // 60) for m in self.minutes], dtype=np.int64)
             object.__setattr__(self, "epoch_minutes", epoch)
 
-    def derived(self, name: str, make: Callable[[DayFrame], NDArray[np.float64]]) -> NDArray[np.float64]:
-        """An array computed from this frame once and kept with it (frames are immutable)."""
-        found = self._derived.get(name)
-        if found is None:
-            found = self._derived[name] = make(self)
-        return found
-
     def rowwise(self, name: str, make: Callable[[DayFrame, int], NDArray[np.float64]]) -> NDArray[np.float64]:
         """An array with one row per minute whose row m depends on the frame's row m alone (and on rows every
         later frame shares, such as a baseline's): make(frame, start) computes rows start…end. Frames extended
         from one another share these rows, so each minute's row is computed once; at most DERIVED_MAX names
-        are kept per day."""
+        are kept per day. A frame with no storage of its own (built directly, not by extend()) keeps nothing."""
         rows, m = self._rows, len(self)
         if rows is None:
-            return self.derived(name, lambda frame: make(frame, 0))
+            return make(self, 0)
         found = rows.derived.get(name)
         if found is not None:
             array, done = found
@@ -367,10 +360,7 @@ class DayFrame:
         minutes = sorted(c.minute for c in chains)
         if minutes[0] <= self.minutes[-1] or len(set(minutes)) != len(minutes):
             return False
-        return all(
-            c.strikes.shape[0] <= self.strikes.shape[0] and np.isin(c.strikes, self.strikes).all()
-            for c in chains
-        )
+        return all(np.isin(c.strikes, self.strikes).all() for c in chains)
 
     def _appended(self, chains: list[ChainMinute]) -> DayFrame:
         rows = self._rows

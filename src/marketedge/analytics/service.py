@@ -191,7 +191,7 @@ class MarketData:
 
     def _until(self, symbol: str, expiry: date, day: date, frame: DayFrame, last: datetime) -> DayFrame:
         """The frame's minutes up to `last`, as views; the same cut of the same frame is reused, so what
-        readers derive from it once (DayFrame.derived) is kept for the minute."""
+        readers derive from it once (DayFrame.rowwise) is kept for the minute."""
         keep = bisect.bisect_right(frame.epoch_minutes, int(last.timestamp() // 60))
         if keep == len(frame):
             return frame
