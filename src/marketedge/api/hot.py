@@ -79,9 +79,8 @@ ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (api/crede
 # Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
 STREAM_SLOT = "marketedge.hot.stream"
 VERIFY_WAIT_SECONDS = 10.0
-MAX_AGAIN = (
-    4096  # questions whose answer the hot path can build again (more: it forgets them all and relearns)
-)
+# Questions whose answer the hot path can build again (more: it forgets them all and relearns).
+MAX_AGAIN = 4096
 
 AnswerKey = tuple[str, bytes, bool]  # path, raw query string, CSV asked for by Accept
 Mark = tuple[int, int]  # stored-minute generation, clock minute

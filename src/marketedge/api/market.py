@@ -3,7 +3,7 @@ strike, and the live stream. HTTP only: parameters in, one service call, stored 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -150,11 +150,8 @@ def _this_minute() -> str:
     dependencies=[Depends(reject_unknown())],
 )
 async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
-    return respond(
-        request,
-        await _instruments_answer(service, rendered),
-        again=lambda: _instruments_answer(service, rendered),
-    )
+    answer = functools.partial(_instruments_answer, service, rendered)
+    return respond(request, await answer(), again=answer)
 
 
 async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> Rendered:
@@ -173,11 +170,8 @@ async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> R
 async def sessions(
     request: Request, service: ServiceDep, rendered: RenderedDep, instrument: Instrument
 ) -> Response:
-    return respond(
-        request,
-        await _sessions_answer(service, rendered, instrument),
-        again=lambda: _sessions_answer(service, rendered, instrument),
-    )
+    answer = functools.partial(_sessions_answer, service, rendered, instrument)
+    return respond(request, await answer(), again=answer)
 
 
 async def _sessions_answer(service: MarketData, rendered: RenderedCache, instrument: str) -> Rendered:
@@ -234,11 +228,9 @@ async def greeks_summary(
     question: Question,
     fmt: Annotated[Format | None, Query(alias="format", description="json (default) or csv")] = None,
 ) -> Response:
-    as_csv = _wants_csv(request, fmt)
-
-    def answer() -> Awaitable[Rendered]:
-        return _summary_answer(service, rendered, instrument, question, as_csv)
-
+    answer = functools.partial(
+        _summary_answer, service, rendered, instrument, question, _wants_csv(request, fmt)
+    )
     return respond(request, await answer(), per_minute=service.delayed, again=answer)
 
 
@@ -299,11 +291,10 @@ async def tracker(
         ),
     ] = None,
 ) -> Response:
-    state, query_string = request.app.state, request.scope["query_string"].decode("latin-1")
-
-    def answer() -> Awaitable[Rendered]:
-        return _tracker_answer(state, service, rendered, instrument, question, query_string)
-
+    query_string = request.scope["query_string"].decode("latin-1")
+    answer = functools.partial(
+        _tracker_answer, request.app.state, service, rendered, instrument, question, query_string
+    )
     return respond(request, await answer(), again=answer)
 
 

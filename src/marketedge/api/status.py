@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import State
 from starlette.responses import Response
@@ -22,8 +24,8 @@ router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
     dependencies=[Depends(reject_unknown())],
 )
 async def status(request: Request) -> Response:
-    state = request.app.state
-    return respond(request, await status_answer(state), again=lambda: status_answer(state))
+    answer = functools.partial(status_answer, request.app.state)
+    return respond(request, await answer(), again=answer)
 
 
 async def status_answer(state: State) -> Rendered:
