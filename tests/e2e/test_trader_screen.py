@@ -169,8 +169,12 @@ def test_the_chain_replays_the_day_and_opens_a_strike(open_screen: Callable[...,
     # The charts draw after the strike's minutes arrive (a request of its own), so wait for the sixth canvas.
     panel.locator(".time-chart canvas").nth(5).wait_for(timeout=WAIT)
     assert panel.locator(".time-chart canvas").count() == 6
-    panel.get_by_role("radio", name="PE (put)").check()
-    page.get_by_role("region", name=re.compile(r"PE: change since")).wait_for(timeout=WAIT)
+    # click, not check(): the side lives in the address, so the radio turns checked once the address has
+    # changed and the panel (now named for PE) has drawn again; check() looked at once and failed a CI run.
+    panel.get_by_role("radio", name="PE (put)").click()
+    put_panel = page.get_by_role("region", name=re.compile(r"PE: change since"))
+    put_panel.wait_for(timeout=WAIT)
+    assert put_panel.get_by_role("radio", name="PE (put)").is_checked()
     assert "side=PE" in page.url
     screen.assert_clean()
 
