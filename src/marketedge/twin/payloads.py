@@ -48,7 +48,7 @@ def _greeks(side: Side, row: int, iv_scale: float) -> tuple[list[Any], ...]:
     return (
         np.round(side.vega[row], 4).tolist(),
         np.round(side.theta[row], 4).tolist(),
-        np.round(side.gamma[row], 6).tolist(),
+        np.round(side.gamma[row], 4).tolist(),
         np.round(side.delta[row], 4).tolist(),
         np.round(side.iv[row] * iv_scale, 4 if iv_scale == 1.0 else 2).tolist(),
         np.round(side.pop[row], 2).tolist(),
@@ -220,7 +220,7 @@ class Payloads:
             quote.update(
                 iv=round(float(side.iv[0, position]), 4),
                 vega=round(float(side.vega[0, position]), 4),
-                gamma=round(float(side.gamma[0, position]), 6),
+                gamma=round(float(side.gamma[0, position]), 4),
                 theta=round(float(side.theta[0, position]), 4),
                 delta=round(float(side.delta[0, position]), 4),
                 oi=float(side.oi[0, position]),
