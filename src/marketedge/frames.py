@@ -39,23 +39,30 @@ FIELDS: tuple[str, ...] = (
 FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 GREEKS = ("iv", "delta", "gamma", "theta", "vega")
 COUNT_FIELDS = ("volume", "oi", "prev_oi")
-# Quantum per field: the stored integer is round(value / quantum). At or finer than what Upstox delivers.
-QUANTUM = np.array([0.01, 0.01, 0.01, 1, 1, 1, 1e-5, 1e-5, 1e-7, 1e-3, 1e-3], dtype=np.float64)
+# Quantum per field and format version: the stored integer is round(value / quantum). Version 2 keeps each
+# greek far below a minute's meaningful change (docs/pipeline.md, "Storage precision"); version 1 (Upstox's
+# own precision) is still read.
+QUANTA = {
+    1: np.array([0.01, 0.01, 0.01, 1, 1, 1, 1e-5, 1e-5, 1e-7, 1e-3, 1e-3], dtype=np.float64),
+    2: np.array([0.01, 0.01, 0.01, 1, 1, 1, 1e-6, 1e-6, 1e-8, 1e-4, 1e-4], dtype=np.float64),
+}
+FORMAT_VERSION = 2
+QUANTUM = QUANTA[FORMAT_VERSION]
 STRIKE_QUANTUM = 0.01
 CE, PE = 0, 1
 SIDES = ("CE", "PE")
-FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BBHdq")  # version, flags, strike count, spot, minute (epoch seconds)
 _INT32_MAX = np.iinfo(np.int32).max
 
 
 class GreeksSource(IntEnum):
-    """Where a row's greeks came from."""
+    """Where the IV behind a row's greeks came from."""
 
-    upstox = 0  # as delivered by Upstox, checked against the engine and found sane
-    engine = 1  # Upstox's were missing, zero or absurd: computed by our engine
-    backfill = 2  # minute rebuilt from candles: every greek from our engine
-    none = 3  # nothing usable (no price)
+    # Every greek is our engine's; the source says where the IV it was computed from came from.
+    upstox = 0  # Upstox's IV, consistent with the option's price
+    engine = 1  # Upstox's IV missing, absurd or inconsistent: implied from the price by our engine
+    backfill = 2  # minute rebuilt from candles: the IV implied from the candle's close
+    none = 3  # no IV (no usable price): no greeks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -113,7 +120,8 @@ def encode(chain: ChainMinute) -> bytes:
 
 def decode(blob: bytes) -> ChainMinute:
     version, _, k, spot, epoch = _HEADER.unpack_from(blob)
-    if version != FORMAT_VERSION:
+    quantum = QUANTA.get(version)
+    if quantum is None:
         raise ValueError(f"unknown chain format version {version}")
     body = zlib.decompress(blob[_HEADER.size :])
     f = len(FIELDS)
@@ -131,7 +139,7 @@ def decode(blob: bytes) -> ChainMinute:
     )
     offset += valid_bytes
     source = np.frombuffer(body, np.uint8, 2 * k, offset).reshape(2, k).copy()
-    values = np.cumsum(diffs, axis=-1, dtype=np.int64) * QUANTUM[:, None, None]
+    values = np.cumsum(diffs, axis=-1, dtype=np.int64) * quantum[:, None, None]
     values[~valid] = np.nan
     return ChainMinute(
         minute=datetime.fromtimestamp(epoch, IST),

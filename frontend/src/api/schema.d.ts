@@ -405,7 +405,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The option chain at a stored minute (default: the latest), both sides, greeks with their source */
+        /** The option chain at a stored minute (default: the latest), both sides, greeks with the source of their IV */
         get: operations["chain_api_v1_chain_get"];
         put?: never;
         post?: never;
@@ -889,7 +889,7 @@ export interface components {
             prev_oi: (number | null)[];
             /**
              * Source
-             * @description Where each strike's greeks came from
+             * @description Where the IV behind each strike's greeks came from (every greek is our engine's): upstox, engine (implied from the price), backfill (from candles), none
              */
             source: ("upstox" | "engine" | "backfill" | "none")[];
             /**

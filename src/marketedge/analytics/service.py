@@ -444,6 +444,7 @@ class MarketData:
         }
 
 
+# As many decimals as the stored precision (frames.QUANTUM): the JSON shows what is stored, no more.
 _DECIMALS = {
     "ltp": 2,
     "bid": 2,
@@ -455,8 +456,8 @@ _DECIMALS = {
     "iv": 6,
     "iv_mean": 6,
     "iv_oi_weighted": 6,
-    "delta": 5,
-    "gamma": 7,
+    "delta": 6,
+    "gamma": 8,
     "theta": 4,
     "vega": 4,
 }

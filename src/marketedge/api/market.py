@@ -183,7 +183,7 @@ async def _sessions_answer(service: MarketData, rendered: RenderedCache, instrum
 
 @router.get(
     "/chain",
-    summary="The option chain at a stored minute (default: the latest), both sides, greeks with their source",
+    summary="The option chain at a stored minute (default: the latest), both sides, greeks with the source of their IV",
     responses=answers(ChainRead, "The chain at the minute"),
     dependencies=[Depends(reject_unknown("instrument", "expiry", "date", "at", "strikes"))],
 )

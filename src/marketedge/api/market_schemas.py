@@ -145,7 +145,10 @@ class ChainSideRead(BaseModel):
     gamma: Column
     theta: Column = Field(description="Per calendar day")
     vega: Column = Field(description="Per volatility point")
-    source: list[GreeksSourceName] = Field(description="Where each strike's greeks came from")
+    source: list[GreeksSourceName] = Field(
+        description="Where the IV behind each strike's greeks came from (every greek is our engine's): upstox, "
+        "engine (implied from the price), backfill (from candles), none"
+    )
 
 
 class ChainRead(BaseModel):

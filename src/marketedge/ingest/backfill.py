@@ -18,8 +18,8 @@ from marketedge import clock, store
 from marketedge.cache import MinuteCache
 from marketedge.calendar import TradingCalendar, years_to_expiry
 from marketedge.db import Database
-from marketedge.frames import FIELD_INDEX, FIELDS, ChainMinute, GreeksSource
-from marketedge.ingest.normalise import engine_greeks_from_prices
+from marketedge.frames import FIELD_INDEX, FIELDS, GREEKS, ChainMinute, GreeksSource
+from marketedge.ingest.normalise import price_chain
 from marketedge.ingest.universe import Target, resolve_targets, tracked_targets
 from marketedge.upstox import UpstoxClient
 from marketedge.upstox.schemas import Candle
@@ -142,15 +142,14 @@ async def _rebuild(
         spot = spots[i]
         if spot is None or not np.isfinite(price[i]).any():
             continue  # nothing traded yet: a gap stays a gap
-        t = years_to_expiry(minute, target.expiry)
-        ours, _, _ = engine_greeks_from_prices(strikes, price[i], spot[0], t, rate)
         values = np.full((len(FIELDS), 2, strikes.size), np.nan)
         values[FIELD_INDEX["ltp"]] = price[i]
         values[FIELD_INDEX["volume"]] = volume[i]
         values[FIELD_INDEX["oi"]] = oi[i]
-        for offset, name in enumerate(("iv", "delta", "gamma", "theta", "vega")):
-            values[FIELD_INDEX[name]] = ours[offset]
-        source = np.where(np.isfinite(price[i]), GreeksSource.backfill, GreeksSource.none).astype(np.uint8)
+        t = years_to_expiry(minute, target.expiry)
+        priced = price_chain(values, strikes, spot[0], t, rate, implied_source=GreeksSource.backfill)
+        values[[FIELD_INDEX[n] for n in GREEKS]] = priced.greeks
+        source = priced.source
         chains.append(ChainMinute(minute, spot[0], strikes.astype(np.float64), values, source))
     return chains
 

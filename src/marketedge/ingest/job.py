@@ -45,10 +45,14 @@ class Outcome:
     status: str  # stored, duplicate, queued, error, skipped
     detail: str = ""
     strikes: int = 0
-    filled: int = 0
+    filled: int = 0  # option rows whose IV was implied from the price (Upstox's missing or inconsistent)
+    check: dict[str, dict[str, Any]] = field(default_factory=dict)  # Upstox's greeks minus ours, per greek
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "detail": self.detail, "strikes": self.strikes, "filled": self.filled}
+        out = {"status": self.status, "detail": self.detail, "strikes": self.strikes, "filled": self.filled}
+        if self.check:
+            out["check"] = self.check
+        return out
 
 
 @dataclass(slots=True)
@@ -174,7 +178,12 @@ class MinuteJob:
             else:
                 chain, report = got
                 chains.append((target, chain))
-                result.outcomes[label] = Outcome("stored", strikes=report.strikes, filled=report.filled)
+                result.outcomes[label] = Outcome(
+                    "stored",
+                    strikes=report.strikes,
+                    filled=report.filled,
+                    check={name: d.as_dict() for name, d in report.check.items()},
+                )
         await self._store(chains, result)
         errors = sum(o.status == "error" for o in result.outcomes.values())
         if errors == len(result.outcomes):
