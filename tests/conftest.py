@@ -196,3 +196,22 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+async def clean_calendar(database: Database) -> AsyncIterator[None]:
+    """The session's database is shared: a test that reads the calendar from Upstox or overrides it starts, and
+    leaves, with nothing stored of it."""
+    from sqlalchemy import delete
+
+    from marketedge.models import MarketCalendarYear, MarketDay
+
+    async def forget() -> None:
+        async with database.sessions() as session:
+            await session.execute(delete(MarketDay))
+            await session.execute(delete(MarketCalendarYear))
+            await session.commit()
+
+    await forget()
+    yield
+    await forget()

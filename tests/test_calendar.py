@@ -6,7 +6,14 @@ from datetime import date, time
 
 import pytest
 
-from marketedge.calendar import Holiday, SpecialSession, TradingCalendar, expiry_instant, years_to_expiry
+from marketedge.calendar import (
+    CalendarDay,
+    DayKind,
+    Source,
+    TradingCalendar,
+    expiry_instant,
+    years_to_expiry,
+)
 from marketedge.clock import ist
 
 
@@ -67,15 +74,52 @@ def test_the_latest_expected_minute_follows_the_freshness_rule(cal: TradingCalen
     assert cal.latest_expected_minute(now) == expected
 
 
-def test_merging_a_published_list_wins_over_the_bundle(cal: TradingCalendar) -> None:
-    merged = cal.merge(
-        holidays=[Holiday(date(2026, 11, 26), "unexpected closure")],
-        special_sessions=[SpecialSession(date(2026, 11, 28), "Saturday session", time(9, 15), time(12, 30))],
+def test_2027_is_covered_provisionally_and_26_january_is_closed(cal: TradingCalendar) -> None:
+    assert not cal.is_trading_day(date(2027, 1, 26))  # Republic Day, a Tuesday
+    assert cal.is_trading_day(date(2027, 1, 25))
+    assert cal.coverage(2027) is Source.provisional
+    assert cal.source(date(2027, 1, 26)) is Source.provisional
+    assert not cal.known(date(2027, 3, 1))  # provisional until the exchange's list is read
+    assert cal.coverage(2026) is Source.bundled and cal.known(date(2026, 11, 25))
+
+
+def test_a_year_with_no_list_is_unknown_and_falls_back_to_the_weekday_rule(cal: TradingCalendar) -> None:
+    assert cal.coverage(2028) is None
+    assert cal.source(date(2028, 1, 26)) is Source.weekday
+    assert not cal.known(date(2028, 1, 26))
+    assert cal.is_trading_day(date(2028, 1, 26))  # a Wednesday: said to be unknown, not trusted
+    assert not cal.is_trading_day(date(2028, 1, 29))  # a Saturday
+
+
+def test_upstox_replaces_the_bundled_year_and_the_operator_has_the_last_word(cal: TradingCalendar) -> None:
+    upstox_2027 = [
+        CalendarDay(date(2027, 1, 26), DayKind.holiday, "Republic Day", source=Source.upstox),
+        CalendarDay(date(2027, 2, 25), DayKind.holiday, "special closure", source=Source.upstox),
+        CalendarDay(
+            date(2027, 2, 27), DayKind.session, "Saturday session", time(9, 15), time(12, 30), Source.upstox
+        ),
+        CalendarDay(date(2027, 2, 19), DayKind.settlement, "settlement only", source=Source.upstox),
+    ]
+    layered = TradingCalendar.layered(
+        cal,
+        upstox_years={2027: upstox_2027},
+        operator=[
+            CalendarDay(date(2027, 3, 1), DayKind.holiday, "operator says shut", source=Source.operator)
+        ],
     )
-    assert not merged.is_trading_day(date(2026, 11, 26))
-    saturday = merged.session(date(2026, 11, 28))
-    assert saturday is not None and saturday.close.time() == time(12, 30)
-    assert cal.is_trading_day(date(2026, 11, 26))  # the original is unchanged
+    assert layered.coverage(2027) is Source.upstox and layered.known(date(2027, 3, 2))
+    assert not layered.is_trading_day(date(2027, 2, 25))
+    assert layered.is_trading_day(date(2027, 2, 19))  # a settlement holiday closes nothing
+    assert layered.is_trading_day(date(2027, 3, 22))  # the bundled year's Holi is gone: Upstox's list rules
+    saturday = layered.session(date(2027, 2, 27))
+    assert saturday is not None and saturday.special and saturday.close.time() == time(12, 30)
+    assert saturday.minute_count == 196
+    assert (
+        not layered.is_trading_day(date(2027, 3, 1)) and layered.source(date(2027, 3, 1)) is Source.operator
+    )
+    assert cal.is_trading_day(date(2027, 2, 25))  # the bundled calendar itself is unchanged
+    cal.replace_with(layered)  # in place: everyone holding `cal` sees it
+    assert not cal.is_trading_day(date(2027, 2, 25))
 
 
 def test_expiry_is_1530_ist_and_time_is_in_years_of_365_days() -> None:

@@ -18,7 +18,7 @@ from starlette.types import Scope
 
 from marketedge import __version__, heap
 from marketedge.analytics.service import MarketData
-from marketedge.api import health, legal, market, status, universe
+from marketedge.api import calendar, health, legal, market, status, universe
 from marketedge.api.admin_ingest import router as ingest_router
 from marketedge.api.credentials import Credentials
 from marketedge.api.hot import HotStore, install_hot_path
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(status.router)
     app.include_router(universe.router)
+    app.include_router(calendar.router)
     app.include_router(legal.router)
     app.include_router(legal.consent_router)
     _mount_ui(app, settings.frontend_dist)
@@ -163,6 +164,7 @@ def _health_service(app: FastAPI, settings: Settings) -> HealthService:
     service.register("scheduler", scheduler)
     service.register("last_minute", lambda: checks.last_minute(app.state.runtime))
     service.register("broker_token", lambda: checks.broker_token(app.state.runtime))
+    service.register("calendar", lambda: checks.calendar(app.state.runtime))
     return service
 
 

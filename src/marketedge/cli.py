@@ -14,6 +14,7 @@ import typer
 from marketedge import __version__
 from marketedge.auth import cli as _auth_cli
 from marketedge.broker import cli as _broker_cli
+from marketedge.ingest import calendar_cli as _calendar_cli
 
 app = typer.Typer(
     name="marketedge",
@@ -183,21 +184,33 @@ def _progress_printer(label: str):  # type: ignore[no-untyped-def]
 
 @app.command()
 def ingest(
-    once: Annotated[
-        bool, typer.Option("--once", help="Poll the current minute now, whatever the clock says.")
+    once: Annotated[bool, typer.Option("--once", help="Poll the current minute now.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Poll and store even when the market is closed (testing only).")
     ] = False,
 ) -> None:
-    """Poll Upstox for the current minute and store it (the scheduler does this every minute in `serve`)."""
+    """Poll Upstox for the current minute and store it (the scheduler does this every minute in `serve`).
+
+    Outside the session (a closed day, before the open, after the close) nothing is asked or stored and the
+    command exits with 2, unless --force."""
     if not once:
         _fail("say --once (the scheduler in `marketedge serve` or `marketedge worker` polls every minute)")
     settings = _open_runtime()
 
     async def run() -> int:
+        from marketedge import clock
         from marketedge.runtime import Runtime
 
         runtime = await Runtime.create(settings)
         try:
-            result = await runtime.job.run(trigger="manual", force=True)
+            await runtime.calendar_sync.reload()
+            now = clock.now()
+            if not force and not runtime.calendar.is_open(now):
+                typer.echo(
+                    f"{now:%Y-%m-%d %H:%M} IST: {_closed_because(runtime.calendar, now)}; nothing stored"
+                )
+                return 2
+            result = await runtime.job.run(trigger="manual", force=force)
         finally:
             await runtime.stop()
         for label, outcome in result.outcomes.items():
@@ -209,6 +222,19 @@ def ingest(
         return 0 if result.status in ("ok", "partial") else 1
 
     raise typer.Exit(asyncio.run(run()))
+
+
+def _closed_because(calendar, now) -> str:  # type: ignore[no-untyped-def]
+    """Why the market is not open at `now`, in one phrase."""
+    session = calendar.session(now.date())
+    if session is None:
+        holiday = calendar.holiday(now.date())
+        if holiday is not None:
+            return f"the market is closed today ({holiday.description or 'exchange holiday'})"
+        return "the market is closed today (weekend)"
+    if now < session.open:
+        return f"the market opens at {session.open:%H:%M}"
+    return f"the market closed at {session.close:%H:%M}"
 
 
 @app.command("simulate-day")
@@ -224,14 +250,14 @@ def simulate_day(
     """Run a whole trading day against a twin of its own on a fast clock, and store it."""
     from datetime import date, datetime, time
 
-    from marketedge.calendar import TradingCalendar
     from marketedge.clock import IST
+    from marketedge.twin.exchange_calendar import twin_calendar
 
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
         _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
-    calendar = TradingCalendar.bundled()
+    calendar = twin_calendar()  # the twin is the exchange here: its calendar says which days trade
     if not calendar.is_trading_day(wanted):
         _fail(f"--date: {wanted.isoformat()} is not a trading day (weekend or exchange holiday)")
     stop_at = None
@@ -282,15 +308,11 @@ def backfill(
     from datetime import date
 
     from marketedge import clock
-    from marketedge.calendar import TradingCalendar
 
     try:
         wanted = date.fromisoformat(day) if day else clock.today()
     except ValueError:
         _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
-    calendar = TradingCalendar.bundled()
-    if not calendar.is_trading_day(wanted):
-        _fail(f"--date: {wanted.isoformat()} is not a trading day")
     if wanted > clock.today():
         _fail(f"--date: {wanted.isoformat()} is in the future")
     settings = _open_runtime()
@@ -301,8 +323,12 @@ def backfill(
 
         runtime = await Runtime.create(settings)
         try:
+            await runtime.calendar_sync.reload()
+            if not runtime.calendar.is_trading_day(wanted):
+                typer.echo(f"marketedge: --date: {wanted.isoformat()} is not a trading day", err=True)
+                return 2
             report = await backfill_day(
-                runtime.db, runtime.cache, runtime.client, calendar, wanted, rate=settings.greeks_rate
+                runtime.db, runtime.cache, runtime.client, runtime.calendar, wanted, rate=settings.greeks_rate
             )
         finally:
             await runtime.stop()
@@ -461,6 +487,7 @@ def _root(
 
 _auth_cli.register(app)
 _broker_cli.register(app)
+_calendar_cli.register(app)
 
 
 def main() -> None:

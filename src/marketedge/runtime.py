@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from marketedge import clock, heap, store
 from marketedge.broker.alerts import Alerter
@@ -27,12 +28,19 @@ from marketedge.db import Database
 from marketedge.errors import AppError
 from marketedge.ingest.backfill import backfill_day
 from marketedge.ingest.bus import MinuteBus
+from marketedge.ingest.calendar_sync import CalendarSync
 from marketedge.ingest.job import MinuteJob
 from marketedge.ingest.leader import LeaderLock
 from marketedge.ingest.redis_bus import make_bus
 from marketedge.ingest.trigger import minute_done
 from marketedge.ingest.universe import tracked_targets
-from marketedge.ops.alerts import BACKFILL_FAILED, Alerts, Watchdog
+from marketedge.ops.alerts import (
+    BACKFILL_FAILED,
+    CALENDAR_CONFLICT,
+    CALENDAR_UNCONFIRMED,
+    Alerts,
+    Watchdog,
+)
 from marketedge.ops.retention import purge_logs
 from marketedge.pacing import Pacer
 from marketedge.store import StoredMinute
@@ -47,6 +55,10 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 DEMO_HEAD_START = timedelta(minutes=45)  # a replayed demo day starts this far into the session
+CALENDAR_BEFORE_RENEWAL = timedelta(
+    minutes=30
+)  # the calendar is read from Upstox this long before the token check
+CALENDAR_RELOAD = timedelta(minutes=5)  # how often each process rereads the calendar from the database
 
 
 class Runtime:
@@ -110,6 +122,8 @@ class Runtime:
         self.client = UpstoxClient(
             base_url, self.current_token, on_token_rejected=self.tokens.token_rejected, limiter=limiter
         )
+        # The exchange calendar: Upstox's list and timings and the operator's overrides, into self.calendar in place.
+        self.calendar_sync = CalendarSync(self.db, self.client, self.calendar)
         # The minute job lets requests waiting for their answer go first (pacing.py).
         self.pacer = Pacer()
         self.job = MinuteJob(
@@ -157,8 +171,33 @@ class Runtime:
 
     async def start(self) -> None:
         await self.bus.start()
+        try:
+            await (
+                self.calendar_sync.reload()
+            )  # what was read before, before anything asks "is it a trading day"
+        except Exception:
+            log.warning(
+                "calendar: the stored calendar could not be read; the bundled list stands in", exc_info=True
+            )
         self.scheduler.start()
+        self.scheduler.add_job(
+            self._reload_calendar,
+            IntervalTrigger(seconds=CALENDAR_RELOAD.total_seconds(), timezone=IST),
+            id="calendar-reload",
+            max_instances=1,
+            coalesce=True,
+        )
         if self.settings.scheduler_enabled:
+            refresh_at = (
+                datetime.combine(date(2000, 1, 1), self.settings.renewal_time) - CALENDAR_BEFORE_RENEWAL
+            )
+            self.scheduler.add_job(
+                self.refresh_calendar,
+                CronTrigger(hour=refresh_at.hour, minute=refresh_at.minute, timezone=IST),
+                id="calendar-refresh",
+                max_instances=1,
+                coalesce=True,
+            )
             self.scheduler.add_job(
                 self.scheduled_run,
                 CronTrigger(second=3, timezone=IST),
@@ -234,9 +273,44 @@ class Runtime:
         )
         return removed
 
+    async def refresh_calendar(self) -> None:
+        """The leader reads the calendar from Upstox (every morning, and at start-up); every process then has it.
+        An unconfirmed day or a conflict between Upstox's list and its timings is an operator alert."""
+        if not await self.leader.ensure():
+            return
+        try:
+            report = await self.calendar_sync.refresh()
+        except Exception as exc:
+            log.warning("calendar: refresh from Upstox failed", exc_info=True)
+            errors = [f"{type(exc).__name__}"]
+            conflicts: list[str] = []
+        else:
+            errors, conflicts = report.errors, report.conflicts
+        today = clock.today()
+        source = self.calendar.source(today)
+        if self.calendar.known(today):
+            await self.alerts.resolve(CALENDAR_UNCONFIRMED, f"{today.year}: {source.value}")
+        else:
+            why = "; ".join(errors) or "Upstox has no list for this year yet"
+            await self.alerts.fire(
+                CALENDAR_UNCONFIRMED, f"{today.isoformat()}: going by {source.value}; {why}"
+            )
+        if conflicts:
+            await self.alerts.fire(CALENDAR_CONFLICT, "; ".join(conflicts))
+        else:
+            await self.alerts.resolve(CALENDAR_CONFLICT, "Upstox's list and timings agree.")
+
+    async def _reload_calendar(self) -> None:
+        try:
+            await self.calendar_sync.reload()
+        except Exception:
+            log.warning("calendar: reload from the database failed; the last one read stays", exc_info=True)
+
     async def _token_then_warm(self) -> None:
-        """UPSTOX_ACCESS_TOKEN as a bootstrap (stored when none is), and today's token check if the process
-        slept through RENEWAL_TIME; then the cache warm-up and backfill."""
+        """The calendar from Upstox; UPSTOX_ACCESS_TOKEN as a bootstrap (stored when none is), and today's token
+        check if the process slept through RENEWAL_TIME; then the cache warm-up and backfill."""
+        if self.settings.scheduler_enabled:
+            await self.refresh_calendar()
         token = self.settings.upstox_access_token
         try:
             if token is not None and self.twin is None:

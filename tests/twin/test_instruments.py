@@ -49,7 +49,9 @@ def test_trading_symbols_use_the_exchange_forms() -> None:
 
 def test_expiry_weekdays_and_holiday_shifts() -> None:
     listed = SCHEDULE.listed(NIFTY, date(2026, 11, 25))
-    assert all(d.weekday() == 1 for d in listed)  # Tuesdays (none of these fall on a holiday)
+    # Tuesdays, but January 2027's monthly: Tuesday 26 January is Republic Day, so it expires on Monday 25th.
+    assert date(2027, 1, 25) in listed and date(2027, 1, 26) not in listed
+    assert all(d.weekday() == 1 for d in listed if d != date(2027, 1, 25))
     assert SCHEDULE.monthly_expiry(NIFTY, 2026, 12) == date(2026, 12, 29)
     # Holi (Tuesday 3 March 2026) moves the weekly expiry to Monday; Mahavir Jayanti (Tuesday 31 March) the monthly.
     assert date(2026, 3, 2) in SCHEDULE.listed(NIFTY, date(2026, 2, 25))
@@ -58,7 +60,7 @@ def test_expiry_weekdays_and_holiday_shifts() -> None:
     assert not SCHEDULE.is_expiry(NIFTY, date(2026, 3, 3))
     assert SCHEDULE.listed(BANKNIFTY, date(2026, 11, 25)) == [
         date(2026, 12, 29),
-        date(2027, 1, 26),
+        date(2027, 1, 25),  # not Republic Day (until 2027 was known, this said 26 January)
         date(2027, 2, 23),
     ]
     assert all(d.weekday() == 3 for d in SCHEDULE.listed(SENSEX, date(2026, 11, 25)))

@@ -79,8 +79,12 @@ def test_holidays_timings_and_status(sdk: upstox_client.ApiClient) -> None:
     assert all(isinstance(h, upstox_client.HolidayData) for h in holidays)
     republic = next(h for h in holidays if h._date.date() == date(2026, 1, 26))
     assert republic.holiday_type == "TRADING_HOLIDAY" and "NFO" in republic.closed_exchanges
-    special = next(h for h in holidays if h.holiday_type == "SPECIAL_TIMING")
-    assert special._date.date() == date(2026, 11, 8) and special.open_exchanges[0].exchange == "NSE"
+    # Muhurat: listed, as Upstox does, under the day's closure with the exchanges open in the evening.
+    muhurat = next(h for h in holidays if h.open_exchanges)
+    assert muhurat._date.date() == date(2026, 11, 8) and muhurat.open_exchanges[0].exchange == "NSE"
+    assert muhurat.holiday_type == "TRADING_HOLIDAY"
+    settlement = next(h for h in holidays if h.holiday_type == "SETTLEMENT_HOLIDAY")
+    assert settlement._date.date() == date(2026, 2, 19) and settlement.closed_exchanges == []
     (gurpurb,) = api.get_holiday("2026-11-24").data
     assert gurpurb.description.startswith("Prakash Gurpurb")
     timings = api.get_exchange_timings("2026-11-25").data

@@ -20,6 +20,8 @@ export interface MarketStatus {
     holiday: string | null;
     session: { open: string; close: string } | null;
     next_open: string | null;
+    /** Who says whether today trades (absent from older backends). */
+    calendar?: MarketCalendar;
   };
   data: {
     last_minute: string | null;
@@ -44,6 +46,31 @@ export interface MarketStatus {
     catching_up: boolean;
   } | null;
   token: { present: boolean } | null;
+  /** The newest minute's comparison of Upstox's rounded greeks with the engine's (absent: none yet). */
+  upstox_greeks?: UpstoxGreeksCheck | null;
+}
+
+export interface MarketCalendar {
+  source: "operator" | "upstox" | "bundled" | "provisional" | "weekday-rule";
+  confirmed: boolean;
+  note: string;
+  year: string | null;
+  special_session: boolean;
+}
+
+/** Per greek: Upstox's value minus ours, the largest over the chain and where, the median, how many compared. */
+export interface GreekGap {
+  largest: number;
+  strike: number;
+  side: "CE" | "PE";
+  median: number;
+  compared: number;
+}
+
+export interface UpstoxGreeksCheck {
+  minute: string;
+  /** "NIFTY:2026-12-01" → greek → gap */
+  targets: Record<string, Partial<Record<"iv" | "delta" | "gamma" | "theta" | "vega", GreekGap>>>;
 }
 
 const STATES: readonly string[] = ["open", "pre-open", "closed", "holiday", "weekend"];
@@ -65,6 +92,7 @@ export function parseMarketStatus(body: unknown): MarketStatus {
     today: isRecord(body.today) ? (body.today as unknown as MarketStatus["today"]) : null,
     poller: isRecord(body.poller) ? (body.poller as unknown as MarketStatus["poller"]) : null,
     token: isRecord(body.token) ? (body.token as unknown as MarketStatus["token"]) : null,
+    upstox_greeks: isRecord(body.upstox_greeks) ? (body.upstox_greeks as unknown as UpstoxGreeksCheck) : null,
   };
 }
 

@@ -123,6 +123,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's calendar as the app knows it, with where each day came from */
+        get: operations["read_calendar_api_v1_admin_calendar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/calendar/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Override one date: closed, or open at given hours (outranks Upstox's calendar) */
+        put: operations["set_day_api_v1_admin_calendar__day__put"];
+        post?: never;
+        /** Remove the operator's override of a date (Upstox's calendar, or the bundled list, decides again) */
+        delete: operations["unset_day_api_v1_admin_calendar__day__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/calendar/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the holiday list and the next days' timings from Upstox now */
+        post: operations["refresh_api_v1_admin_calendar_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/ingest/run": {
         parameters: {
             query?: never;
@@ -823,6 +875,86 @@ export interface components {
              * @description when the app is (or will be) without a usable token before the end of the next session, unless it is renewed; null when the token covers it
              */
             without_token_from: string | null;
+        };
+        /** CalendarDayRead */
+        CalendarDayRead: {
+            /**
+             * Close
+             * @description HH:MM IST, the last minute of a session
+             */
+            close: string | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "holiday" | "session" | "settlement";
+            /**
+             * Open
+             * @description HH:MM IST, for a session
+             */
+            open: string | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "operator" | "upstox" | "bundled" | "provisional";
+            /**
+             * Trading
+             * @description Whether the market trades that day, all layers considered
+             */
+            trading: boolean;
+        };
+        /** CalendarOverride */
+        CalendarOverride: {
+            /**
+             * Close
+             * @example 15:30
+             */
+            close?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Open
+             * @example 09:15
+             */
+            open?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "closed" | "open";
+        };
+        /** CalendarRead */
+        CalendarRead: {
+            /**
+             * Days
+             * @description Every date some source says something about, in order
+             */
+            days: components["schemas"]["CalendarDayRead"][];
+            /**
+             * Last Refresh
+             * @description This process's last read from Upstox
+             */
+            last_refresh: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * List Source
+             * @description Where the year's holiday list came from; null: no list (weekdays are assumed to trade)
+             */
+            list_source: ("upstox" | "bundled" | "provisional") | null;
+            /** Year */
+            year: number;
         };
         /** ChainRead */
         ChainRead: {
@@ -2271,6 +2403,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_calendar_api_v1_admin_calendar_get: {
+        parameters: {
+            query?: {
+                /** @description Default: this year */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_day_api_v1_admin_calendar__day__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The date, YYYY-MM-DD */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarOverride"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDayRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unset_day_api_v1_admin_calendar__day__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The date, YYYY-MM-DD */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refresh_api_v1_admin_calendar_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
                 };
             };
         };

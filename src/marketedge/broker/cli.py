@@ -41,10 +41,12 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         from marketedge.broker.renewal import TokenRenewal
         from marketedge.broker.service import TokenService, UpstoxApp
         from marketedge.cache import make_backend
-        from marketedge.calendar import TradingCalendar
         from marketedge.db import Database
+        from marketedge.ingest.calendar_sync import load_calendar
 
         database = Database(settings.database_url)
+        async with database.sessions() as session:
+            calendar = await load_calendar(session)
         backend = make_backend(settings.redis_url, settings.cache_prefix)
         service = TokenService(
             database,
@@ -63,7 +65,7 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         alert_url = settings.alert_webhook_url
         renewal = TokenRenewal(
             service,
-            TradingCalendar.bundled(),
+            calendar,
             Alerter(alert_url.get_secret_value() if alert_url else None),
             renewal_time=settings.renewal_time,
             reminder_minutes=settings.renewal_reminder_minutes,

@@ -3,7 +3,14 @@
 from marketedge.models.audit import AuditEvent
 from marketedge.models.broker import BrokerToken, BrokerTokenRequest
 from marketedge.models.consent import Consent
-from marketedge.models.market import ChainMinuteRecord, IngestRun, Instrument, TrackedExpiry
+from marketedge.models.market import (
+    ChainMinuteRecord,
+    IngestRun,
+    Instrument,
+    MarketCalendarYear,
+    MarketDay,
+    TrackedExpiry,
+)
 from marketedge.models.user import ApiKey, User, UserSession
 
 __all__ = [
@@ -15,6 +22,8 @@ __all__ = [
     "Consent",
     "IngestRun",
     "Instrument",
+    "MarketCalendarYear",
+    "MarketDay",
     "TrackedExpiry",
     "User",
     "UserSession",

@@ -1,8 +1,9 @@
-"""Market tables: the universe of instruments and expiries, each stored chain minute, each minute job run."""
+"""Market tables: the universe of instruments and expiries, each stored chain minute, each minute job run, and
+what Upstox and the operator say of the exchange calendar."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,3 +91,29 @@ class IngestRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_ingest_run_minute", "minute"),)
+
+
+class MarketDay(Base):
+    """What one layer says of one date: Upstox's holiday list, Upstox's timings for the date, or the operator.
+    The bundled list stays in the package (marketedge/data/holidays.json)."""
+
+    __tablename__ = "market_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(16), primary_key=True)  # upstox-list, upstox-timings, operator
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # holiday, session, settlement
+    open_time: Mapped[time | None] = mapped_column(Time)
+    close_time: Mapped[time | None] = mapped_column(Time)
+    description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_by: Mapped[str | None] = mapped_column(String(320))  # the operator's email; None for Upstox
+
+
+class MarketCalendarYear(Base):
+    """A year whose holiday list was read from Upstox (its market_day rows of layer upstox-list are the list)."""
+
+    __tablename__ = "market_calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    entries: Mapped[int] = mapped_column(Integer, nullable=False)

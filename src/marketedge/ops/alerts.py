@@ -68,6 +68,23 @@ REDIS_UNREACHABLE = AlertKind(
     severity="warning",
     runbook="upstox-down",
 )
+CALENDAR_UNCONFIRMED = AlertKind(
+    "calendar.unconfirmed",
+    "Today's trading calendar is not confirmed",
+    "Upstox's holiday list for this year has not been read (the detail says why), so the app is going by a "
+    "provisional list or by the weekday rule. Check that Upstox answers; set a day by hand with "
+    "`marketedge calendar set YYYY-MM-DD --closed` (or --open HH:MM-HH:MM) when the exchange has announced it.",
+    severity="warning",
+    runbook="the-exchange-calendar",
+)
+CALENDAR_CONFLICT = AlertKind(
+    "calendar.conflict",
+    "Upstox's timings close a day its holiday list keeps open",
+    "The app follows the timings (nothing is polled that day). If the exchange is in fact open, override it: "
+    "`marketedge calendar set YYYY-MM-DD --open 09:15-15:30`.",
+    severity="warning",
+    runbook="the-exchange-calendar",
+)
 KINDS = {
     k.key: k
     for k in (
@@ -75,6 +92,8 @@ KINDS = {
         BACKFILL_FAILED,
         DATABASE_UNREACHABLE,
         REDIS_UNREACHABLE,
+        CALENDAR_UNCONFIRMED,
+        CALENDAR_CONFLICT,
     )
 }
 

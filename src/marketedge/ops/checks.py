@@ -1,17 +1,21 @@
-"""The readiness checks that look at the data: how old the last stored minute is, and whether a broker token
-is there to poll with. Warnings, not failures: a restart fixes neither, so neither makes the app unready."""
+"""The readiness checks that look at the data: how old the last stored minute is, whether a broker token is
+there to poll with, and whether the coming days' calendar is confirmed. Warnings, not failures: a restart fixes
+none of them, so none makes the app unready."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from marketedge import clock, store
+from marketedge.calendar import Source
 from marketedge.ops.health import CheckResult
 
 if TYPE_CHECKING:
     from marketedge.runtime import Runtime
 
 STALE_AFTER_MINUTES = 3
+CALENDAR_AHEAD_DAYS = 7
 
 
 async def last_minute(runtime: Runtime) -> CheckResult:
@@ -35,3 +39,18 @@ async def broker_token(runtime: Runtime) -> CheckResult:
     if await runtime.current_token() is None:
         return CheckResult("warn", "no Upstox token: connect the broker account")
     return CheckResult("ok", "token present")
+
+
+async def calendar(runtime: Runtime) -> CheckResult:
+    """Whether the days ahead are confirmed by the exchange's calendar (through Upstox or the operator)."""
+    cal, today = runtime.calendar, clock.today()
+    ahead = [today + timedelta(days=i) for i in range(CALENDAR_AHEAD_DAYS)]
+    unconfirmed = sorted({d.year for d in ahead if not cal.known(d)})
+    if not unconfirmed:
+        return CheckResult("ok", f"today: {cal.source(today).value}")
+    says = ", ".join(f"{year}: {_coverage(cal.coverage(year))}" for year in unconfirmed)
+    return CheckResult("warn", f"calendar not confirmed ({says}); docs/operations.md, the exchange calendar")
+
+
+def _coverage(source: Source | None) -> str:
+    return "no list, weekdays assumed to trade" if source is None else f"{source.value} list only"

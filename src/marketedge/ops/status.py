@@ -3,12 +3,14 @@ gaps, and the poller's state. The route (api/status.py) builds it once per clock
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge import clock, store
+from marketedge.calendar import DayKind, Source, TradingCalendar
 from marketedge.clock import UTC
 from marketedge.models import IngestRun
 
@@ -40,6 +42,7 @@ class StatusService:
         following = calendar.next_session(now.date()) if state != "pre-open" else session
         async with runtime.db.sessions() as db:
             latest = await store.latest_minute(db)
+            checked = await _latest_check(db)
             runs: list[Run] = []
             if session is not None:
                 # The three columns the answer uses: each run's outcomes (JSON per instrument) stay unread.
@@ -68,6 +71,7 @@ class StatusService:
                 if session
                 else None,
                 "next_open": following.open.isoformat() if following else None,
+                "calendar": _calendar(calendar, now.date()),
             },
             "data": {
                 "last_minute": latest.isoformat() if latest else None,
@@ -89,7 +93,52 @@ class StatusService:
                 "catching_up": runtime.catching_up,
             },
             "token": {"present": await runtime.current_token() is not None},
+            "upstox_greeks": checked,
         }
+
+
+_CALENDAR_NOTES = {
+    Source.operator: "set by an administrator",
+    Source.upstox: "from Upstox (the exchange's calendar)",
+    Source.bundled: "from the list bundled with the app (Upstox's not read yet)",
+    Source.provisional: "from a provisional list compiled before the exchange published this year's; "
+    "not confirmed",
+    Source.weekday: "no calendar known for this year: weekdays are assumed to trade; not confirmed",
+}
+
+
+def _calendar(calendar: TradingCalendar, day: date) -> dict[str, Any]:
+    """Who says whether today trades, and whether that is confirmed."""
+    source, entry, year = calendar.source(day), calendar.entry(day), calendar.coverage(day.year)
+    return {
+        "source": source.value,
+        "confirmed": calendar.known(day),
+        "note": _CALENDAR_NOTES[source],
+        "year": year.value if year else None,
+        "special_session": bool(entry and entry.kind is DayKind.session and calendar.session(day)),
+    }
+
+
+async def _latest_check(db: AsyncSession) -> dict[str, Any] | None:
+    """The newest run's comparison of Upstox's greeks with ours: per target, the largest gap of each greek."""
+    row = (
+        await db.execute(
+            select(IngestRun.minute, IngestRun.outcomes)
+            .where(IngestRun.status.in_(("ok", "partial")), IngestRun.trigger != "backfill")
+            .order_by(IngestRun.minute.desc(), IngestRun.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    targets = {
+        label: outcome["check"]
+        for label, outcome in (row.outcomes or {}).items()
+        if isinstance(outcome, dict) and outcome.get("check")
+    }
+    if not targets:
+        return None
+    return {"minute": row.minute.astimezone(clock.IST).isoformat(), "targets": targets}
 
 
 def _gaps(runs: list[Run], opened: datetime | None, now: datetime) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from marketedge.calendar import TradingCalendar
+from marketedge.twin.exchange_calendar import twin_calendar
 
 
 @dataclass
@@ -29,7 +30,7 @@ class TwinConfig:
     risk_free_rate: float = 0.065
     quirks: bool = True  # deep-ITM rows with delta ±1 and IV 0, the odd illiquid row with absurd greeks
     analytics_profile_allowed: bool = False  # Upstox may refuse /v2/user/profile to an analytics token
-    calendar: TradingCalendar = field(default_factory=TradingCalendar.bundled, compare=False, repr=False)
+    calendar: TradingCalendar = field(default_factory=twin_calendar, compare=False, repr=False)
 
     def public(self) -> dict[str, Any]:
         """The JSON-friendly fields (all but the calendar), for GET /twin/config."""

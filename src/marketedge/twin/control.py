@@ -7,7 +7,7 @@ in production: it exists for tests, the demo and the SDK proofs.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import orjson
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from marketedge.calendar import CalendarDay, DayKind, Source
 from marketedge.clock import IST
 from marketedge.twin.auth import twin_state
 from marketedge.twin.config import TwinConfig
@@ -248,6 +249,61 @@ async def put_config(request: Request) -> Response:
     return plain(state.config.public())
 
 
+def _calendar_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ControlError(400, "the date must be YYYY-MM-DD") from None
+
+
+def _wall_time(body: dict[str, Any], name: str) -> time | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise ControlError(400, f"{name} must be HH:MM") from None
+
+
+async def put_calendar_day(request: Request) -> Response:
+    """PUT /twin/calendar/{date} {"kind": "holiday" | "session" | "settlement", "description"?, "open"?, "close"?}:
+    what the exchange says of that date from now on (its holiday list, timings and market follow)."""
+    state = twin_state(request)
+    day = _calendar_day(request.path_params["date"])
+    body = await _body(request)
+    kind = str(body.get("kind"))
+    if kind not in DayKind.__members__:
+        raise ControlError(400, "kind must be holiday, session or settlement")
+    try:
+        entry = CalendarDay(
+            day,
+            DayKind(kind),
+            str(body.get("description") or ""),
+            _wall_time(body, "open"),
+            _wall_time(body, "close"),
+            Source.upstox,
+        )
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+    state.configure(calendar=state.config.calendar.with_day(day, entry))
+    return plain(
+        {
+            "date": day.isoformat(),
+            "kind": entry.kind.value,
+            "trading": state.market.calendar.is_trading_day(day),
+        }
+    )
+
+
+async def delete_calendar_day(request: Request) -> Response:
+    """DELETE /twin/calendar/{date}: the date goes back to an ordinary weekday or weekend."""
+    state = twin_state(request)
+    day = _calendar_day(request.path_params["date"])
+    state.configure(calendar=state.config.calendar.with_day(day, None))
+    return plain({"date": day.isoformat(), "trading": state.market.calendar.is_trading_day(day)})
+
+
 async def reset(request: Request) -> Response:
     twin_state(request).reset()
     return plain({"reset": True})
@@ -268,5 +324,7 @@ routes = [
     Route("/twin/clock", put_clock, methods=["PUT"]),
     Route("/twin/config", get_config, methods=["GET"]),
     Route("/twin/config", put_config, methods=["PUT"]),
+    Route("/twin/calendar/{date}", put_calendar_day, methods=["PUT"]),
+    Route("/twin/calendar/{date}", delete_calendar_day, methods=["DELETE"]),
     Route("/twin/reset", reset, methods=["POST"]),
 ]

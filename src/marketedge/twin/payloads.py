@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from marketedge.calendar import NORMAL_CLOSE, NORMAL_OPEN, Session, TradingCalendar
+from marketedge.calendar import NORMAL_CLOSE, DayKind, Session, TradingCalendar
 from marketedge.twin.candles import MinuteBars, contract_bars, index_bars
 from marketedge.twin.instruments import TOKEN_EPOCH, Contract, Underlying, trading_symbol
 from marketedge.twin.market import Market, Minute, Side, Snapshot
@@ -237,33 +237,38 @@ class Payloads:
         }
 
 
-def _is_special(session: Session) -> bool:
-    return (
-        session.day.weekday() >= 5
-        or session.open.timetz().replace(tzinfo=None) != NORMAL_OPEN
-        or session.close.timetz().replace(tzinfo=None) != NORMAL_CLOSE
-    )
-
-
 def holiday_entry(calendar: TradingCalendar, day: date) -> dict[str, Any] | None:
-    """The /v2/market/holidays entry for a date: a trading holiday, a special session, or None."""
-    holiday = calendar.holiday(day)
+    """The /v2/market/holidays entry for a date, as Upstox writes it, or None for an ordinary day.
+
+    A closure is a TRADING_HOLIDAY closing the equity exchanges; a day that trades at other hours (Muhurat on a
+    Diwali holiday, a Saturday session) lists the exchanges open and when; a settlement holiday closes nothing."""
+    entry = calendar.entry(day)
     session = calendar.session(day)
-    if session is not None and _is_special(session):
-        description = holiday.description if holiday else "Special trading session"
+    if session is not None and session.special:
+        description = entry.description if entry and entry.description else "Special trading session"
+        # Upstox lists Muhurat (an evening session) under the day's closure; other sessions on their own.
+        closed = session.open.timetz().replace(tzinfo=None) >= NORMAL_CLOSE
         return {
             "date": day.isoformat(),
             "description": description,
-            "holiday_type": "SPECIAL_TIMING",
-            "closed_exchanges": [],
+            "holiday_type": "TRADING_HOLIDAY" if closed else "SPECIAL_TIMING",
+            "closed_exchanges": list(CLOSED_ON_HOLIDAYS) if closed else [],
             "open_exchanges": timings(session),
         }
-    if holiday is not None and session is None:
+    if entry is not None and entry.kind is DayKind.holiday:
         return {
             "date": day.isoformat(),
-            "description": holiday.description,
+            "description": entry.description,
             "holiday_type": "TRADING_HOLIDAY",
             "closed_exchanges": list(CLOSED_ON_HOLIDAYS),
+            "open_exchanges": [],
+        }
+    if entry is not None and entry.kind is DayKind.settlement:
+        return {
+            "date": day.isoformat(),
+            "description": entry.description,
+            "holiday_type": "SETTLEMENT_HOLIDAY",
+            "closed_exchanges": [],
             "open_exchanges": [],
         }
     return None

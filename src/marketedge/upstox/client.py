@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -123,6 +124,7 @@ class _Call:
     path: str
     query: str = ""
     auth: bool = True
+    token_optional: bool = False  # sent when there is one (the calendar: Upstox's SDK sends none)
     idempotent: bool = True
     envelope: bool = True
     json: Any = field(default=None, repr=False)
@@ -339,13 +341,13 @@ class UpstoxClient:
         return await self._call(call, TypeAdapter(MarketStatus).validate_python)
 
     async def holidays(self, day: date | None = None) -> list[Holiday]:
-        """This year's holidays and special sessions, or those of one day."""
+        """This year's holidays and special sessions, or those of one day (no token needed; one is sent if held)."""
         path = "/v2/market/holidays" + (f"/{day.isoformat()}" if day else "")
-        return await self._call(_Call("holidays", "GET", path), _list_of(Holiday))
+        return await self._call(_Call("holidays", "GET", path, token_optional=True), _list_of(Holiday))
 
     async def timings(self, day: date) -> list[ExchangeTiming]:
-        """The sessions of `day`; a closed exchange is absent."""
-        call = _Call("timings", "GET", f"/v2/market/timings/{day.isoformat()}")
+        """The sessions of `day`; a closed exchange is absent (no token needed; one is sent if held)."""
+        call = _Call("timings", "GET", f"/v2/market/timings/{day.isoformat()}", token_optional=True)
         return await self._call(call, _list_of(ExchangeTiming))
 
     # -----------------------------------------------------------------------------------------------------
@@ -446,8 +448,13 @@ class UpstoxClient:
         headers: dict[str, str] = {}
         secrets = call.secrets
         token: str | None = None
-        if call.auth:
+        if call.auth and call.token_optional:
+            token = await self._token_provider() if self._token_provider is not None else None
+            if not token:
+                call = dataclasses.replace(call, auth=False)  # nothing sent: a 401 is not about our token
+        elif call.auth:
             token = await self._token(call)
+        if token:
             headers["Authorization"] = f"Bearer {token}"
             secrets = (*secrets, token)
         await self.limiter.acquire(call.endpoint)

@@ -43,6 +43,45 @@ describe("the status page", () => {
     expect(within(gaps).getAllByRole("row")[1]).toHaveTextContent("09:4009:423Upstox answered 503");
   });
 
+  it("says where today's calendar came from, warns when it is not confirmed, and lists Upstox's greek gaps", async () => {
+    serveApi({
+      "GET /api/v1/status": {
+        body: {
+          ...status,
+          market: {
+            ...status.market,
+            calendar: {
+              source: "provisional",
+              confirmed: false,
+              note: "from a provisional list compiled before the exchange published this year's; not confirmed",
+              year: "provisional",
+              special_session: false,
+            },
+          },
+          upstox_greeks: {
+            minute: "2026-11-25T10:33:00+05:30",
+            targets: {
+              "NIFTY:2026-12-01": {
+                gamma: { largest: -0.00004871, strike: 26100, side: "CE", median: 0.0000121, compared: 240 },
+                theta: { largest: -3.7386, strike: 25100, side: "CE", median: 0.228, compared: 240 },
+              },
+            },
+          },
+        },
+      },
+    });
+    renderApp("/status");
+    expect(await screen.findByText("Today's trading calendar is not confirmed: see Market and data below.")).toBeInTheDocument();
+    const market = screen.getByRole("region", { name: "Market and data" });
+    expect(market).toHaveTextContent("from a provisional list compiled before the exchange published this year's; not confirmed not confirmed");
+    const gaps = screen.getByRole("table", { name: "Largest and median gap per greek, over the options Upstox gave an IV for" });
+    const rows = within(gaps).getAllByRole("row").slice(1);
+    expect(rows.map((row) => within(row).getAllByRole("cell").map((cell) => cell.textContent))).toEqual([
+      ["NIFTY 2026-12-01", "gamma", "-4.9e-5", "26100 CE", "1.2e-5", "240"],
+      ["NIFTY 2026-12-01", "theta", "-3.739", "25100 CE", "0.228", "240"],
+    ]);
+  });
+
   it("shows administrators the token's details, with the way to the broker page", async () => {
     serveApi({ "GET /api/v1/auth/me": { body: meAdmin }, "GET /api/v1/broker/upstox/status": { body: brokerStatus } });
     renderApp("/status");

@@ -3,7 +3,7 @@
 import { Link } from "react-router";
 import { useBrokerStatus } from "@/api/get-broker-status";
 import { useMe } from "@/api/get-me";
-import { useMarketStatus, type MarketStatus } from "@/api/get-market-status";
+import { useMarketStatus, type MarketStatus, type UpstoxGreeksCheck } from "@/api/get-market-status";
 import type { BrokerStatus } from "@/api/types";
 import { Badge, type BadgeTone } from "@/components/Badge";
 import { ErrorNotice } from "@/components/ErrorNotice";
@@ -41,6 +41,7 @@ export function StatusPage() {
       ) : null}
       {market.data && !report ? <p className="notice notice--info">This server does not report the data's status yet.</p> : null}
       {report?.today ? <Today status={report} /> : null}
+      {report?.upstox_greeks ? <GreeksCheck check={report.upstox_greeks} /> : null}
       {admin && broker.data ? <TokenDetails broker={broker.data} /> : null}
       {health.error !== null ? (
         <ErrorNotice error={health.error} title="Could not get the backend's status" onRetry={() => void health.refetch()} />
@@ -64,6 +65,17 @@ function MarketAndData({ status }: { status: MarketStatus }) {
           <dt>Market</dt>
           <dd>{market}</dd>
         </div>
+        {status.market.calendar ? (
+          <div>
+            <dt>Calendar</dt>
+            <dd>
+              {status.market.calendar.note}{" "}
+              <Badge tone={status.market.calendar.confirmed ? "neutral" : "warn"}>
+                {status.market.calendar.confirmed ? "confirmed" : "not confirmed"}
+              </Badge>
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Latest stored minute</dt>
           <dd>
@@ -147,6 +159,62 @@ function Today({ status }: { status: MarketStatus }) {
       <p className="panel__meta">As of {formatInstantIST(status.now)}.</p>
     </section>
   );
+}
+
+const GREEKS = ["iv", "delta", "gamma", "theta", "vega"] as const;
+
+/** Upstox sends its greeks rounded; every greek shown is our engine's. How far apart they were, latest minute. */
+function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
+  const rows = Object.entries(check.targets).flatMap(([target, greeks]) =>
+    GREEKS.flatMap((greek) => {
+      const gap = greeks[greek];
+      return gap ? [{ target, greek, gap }] : [];
+    }),
+  );
+  return (
+    <section className="panel" aria-labelledby="status-greeks">
+      <h2 id="status-greeks" className="panel__title">
+        Upstox's greeks against ours
+      </h2>
+      <p>
+        Every greek shown is computed by Market Edge's engine at full precision; Upstox's rounded values are only compared. At{" "}
+        {formatMinuteIST(check.minute)} IST, Upstox minus ours:
+      </p>
+      <div className="table-scroll">
+        <table className="table">
+          <caption>Largest and median gap per greek, over the options Upstox gave an IV for</caption>
+          <thead>
+            <tr>
+              <th scope="col">Index and expiry</th>
+              <th scope="col">Greek</th>
+              <th scope="col">Largest gap</th>
+              <th scope="col">At</th>
+              <th scope="col">Median gap</th>
+              <th scope="col">Options</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ target, greek, gap }) => (
+              <tr key={`${target}:${greek}`}>
+                <td>{target.replace(":", " ")}</td>
+                <td>{greek}</td>
+                <td className="num">{formatGap(gap.largest)}</td>
+                <td>
+                  {gap.strike} {gap.side}
+                </td>
+                <td className="num">{formatGap(gap.median)}</td>
+                <td className="num">{gap.compared}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function formatGap(value: number): string {
+  return Math.abs(value) >= 0.01 ? value.toFixed(3) : value.toExponential(1);
 }
 
 /** For administrators: the broker token in a few lines, with the way to the Broker page. */

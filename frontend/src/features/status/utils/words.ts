@@ -9,6 +9,7 @@ export const CHECK_NAMES: Record<string, string> = {
   scheduler: "Minute scheduler",
   last_minute: "Latest data",
   broker_token: "Upstox token",
+  calendar: "Exchange calendar",
 };
 
 export function marketWords(status: MarketStatus): string {
@@ -42,6 +43,9 @@ export function overallVerdict(health: HealthReport | undefined, status: MarketS
   }
   if (status?.poller?.paused_for_token || status?.token?.present === false) {
     return { tone: "warn", text: "Data collection needs a new Upstox token: an administrator can renew it on the Broker page." };
+  }
+  if (status?.market.calendar && !status.market.calendar.confirmed) {
+    return { tone: "warn", text: "Today's trading calendar is not confirmed: see Market and data below." };
   }
   if (status?.market.state === "open" && !status.data.fresh) {
     return { tone: "warn", text: "The market is open but the latest data is behind: new minutes are late." };
