@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -104,6 +105,17 @@ def use_clock(clock: Clock) -> Iterator[Clock]:
         yield clock
     finally:
         set_clock(previous)
+
+
+async def sleep_until(when: datetime) -> None:
+    """Wait until the clock reads `when`: real time, or a sped-up ShiftedClock's; at once on a ManualClock, which
+    moves only when a test moves it."""
+    current = _current
+    if isinstance(current, ManualClock):
+        return
+    delay = (when - current.now()).total_seconds() / float(getattr(current, "speed", 1.0))
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 def ist(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

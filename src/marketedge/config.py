@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     upstox_access_token: SecretStr | None = None
     # The public URL of our notifier webhook, as registered on the Upstox app (shown on the broker page).
     upstox_notifier_url: str | None = None
+    # Upstox's request limits per user (shared by every process of one Upstox app), CALLS/PERIOD comma-separated;
+    # per API (as Upstox documents) or all APIs together; the share of each window the catch-up leaves the live
+    # minute (docs/upstox-client.md, "Limits").
+    upstox_rate_limits: str = "50/1s,500/1m,2000/30m"
+    upstox_limits_per_api: bool = True
+    upstox_live_reserve: float = Field(default=0.2, ge=0, le=0.9)
     # Daily token check on trading days, IST wall time (docs/broker.md); then reminders every N minutes.
     renewal_time: time = time(8, 30)
     renewal_reminder_minutes: int = Field(default=10, ge=1, le=180)
@@ -172,6 +178,14 @@ class Settings(BaseSettings):
             return None
         if not value.get_secret_value().startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL that accepts a JSON POST")
+        return value
+
+    @field_validator("upstox_rate_limits")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        from marketedge.upstox.limits import parse_budgets
+
+        parse_budgets(value)  # raises ValueError naming the part that is wrong
         return value
 
     @field_validator("renewal_time", mode="before")

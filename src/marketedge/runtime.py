@@ -26,14 +26,14 @@ from marketedge.clock import IST, ShiftedClock
 from marketedge.config import Settings
 from marketedge.db import Database
 from marketedge.errors import AppError
-from marketedge.ingest.backfill import backfill_day
+from marketedge.ingest.backfill import BackfillReport, catch_up
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.calendar_sync import CalendarSync
 from marketedge.ingest.job import MinuteJob
 from marketedge.ingest.leader import LeaderLock
 from marketedge.ingest.redis_bus import make_bus
 from marketedge.ingest.trigger import minute_done
-from marketedge.ingest.universe import tracked_targets
+from marketedge.ingest.universe import Target, tracked_targets
 from marketedge.ops.alerts import (
     BACKFILL_FAILED,
     CALENDAR_CONFLICT,
@@ -45,7 +45,7 @@ from marketedge.ops.retention import purge_logs
 from marketedge.pacing import Pacer
 from marketedge.store import StoredMinute
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
-from marketedge.upstox.limits import Budget
+from marketedge.upstox.limits import Budget, parse_budgets
 
 if TYPE_CHECKING:
     # The built-in twin (and the scipy it simulates with) is imported only when DATA_SOURCE=twin: on a free
@@ -58,7 +58,8 @@ DEMO_HEAD_START = timedelta(minutes=45)  # a replayed demo day starts this far i
 CALENDAR_BEFORE_RENEWAL = timedelta(
     minutes=30
 )  # the calendar is read from Upstox this long before the token check
-CALENDAR_RELOAD = timedelta(minutes=5)  # how often each process rereads the calendar from the database
+CALENDAR_RELOAD = timedelta(minutes=5)
+CATCH_UP_AFTER_TURN_SECONDS = 5  # the catch-up starts this long into the first whole minute after start-up  # how often each process rereads the calendar from the database
 
 
 class Runtime:
@@ -77,7 +78,13 @@ class Runtime:
         self.twin = twin
         self.demo_replay_of: date | None = None
         base_url = settings.upstox_base_url
-        limiter = None
+        # One limiter for every Upstox call of this process: the minute job's on the live lane, the catch-up's on
+        # its own, the token service's too.
+        limiter = UpstoxLimiter(
+            parse_budgets(settings.upstox_rate_limits),
+            per_api=settings.upstox_limits_per_api,
+            reserve=settings.upstox_live_reserve,
+        )
         upstox_app = UpstoxApp(
             settings.upstox_client_id,
             settings.upstox_client_secret,
@@ -324,26 +331,46 @@ class Runtime:
     async def _warm_then_backfill(self) -> None:
         await self._warm()
         if self.twin is None and self.settings.scheduler_enabled and await self.leader.ensure():
-            await self._backfill_today()
+            await self.catch_up()
 
-    async def _backfill_today(self) -> None:
-        """After a cold start (the free host slept, a deploy), fill today's missed minutes from candles."""
-        today = clock.today()
+    async def catch_up(self) -> BackfillReport | None:
+        """Today's missed minutes (the free host slept, a deploy, an outage) rebuilt from candles on the limiter's
+        catch-up lane, while the minute job keeps polling the live minute; an alert when a target fails."""
+        now = clock.now()
+        today = now.date()
         if not self.calendar.is_trading_day(today) or await self.current_token() is None:
-            return
+            return None
+        if self.calendar.is_open(now):
+            # The minute the app started in is the catch-up's to fill: start once it is over (and polled live
+            # from the next one), or a second pass would fetch every contract's candles again for one minute.
+            await clock.sleep_until(
+                clock.floor_minute(now) + timedelta(minutes=1, seconds=CATCH_UP_AFTER_TURN_SECONDS)
+            )
         try:
-            report = await backfill_day(
-                self.db, self.cache, self.client, self.calendar, today, rate=self.settings.greeks_rate
+            targets: list[Target] | None = await self.job.targets_for(clock.floor_minute(now))
+        except Exception:
+            targets = None  # the backfill resolves them itself
+        try:
+            report = await catch_up(
+                self.db,
+                self.cache,
+                self.client,
+                self.calendar,
+                today,
+                rate=self.settings.greeks_rate,
+                targets=targets or None,
+                bus=self.bus,
             )
         except Exception as exc:
-            log.warning("start-up backfill failed; `marketedge backfill` can retry", exc_info=True)
+            log.warning("catch-up failed; `marketedge backfill` can retry", exc_info=True)
             await self.alerts.fire(BACKFILL_FAILED, f"{today.isoformat()}: {type(exc).__name__}")
-            return
+            return None
         if report.errors:
             failed = ", ".join(f"{label} ({error})" for label, error in sorted(report.errors.items()))
             await self.alerts.fire(BACKFILL_FAILED, f"{today.isoformat()}: {failed}")
         else:
             await self.alerts.resolve(BACKFILL_FAILED, f"{today.isoformat()} filled")
+        return report
 
     async def _warm(self) -> None:
         """Bring the latest session into the cache from the database (a restart starts warm)."""

@@ -139,3 +139,29 @@ def test_reconnect_hints_are_spread_between_the_bounds() -> None:
     delays = [int(retry_hint(rng).split(b" ")[1]) for _ in range(500)]
     assert min(delays) >= RETRY_MIN_MS and max(delays) <= RETRY_MAX_MS
     assert len(set(delays)) > 400 and max(delays) - min(delays) > (RETRY_MAX_MS - RETRY_MIN_MS) * 0.9
+
+
+async def test_backfilled_minutes_tell_open_screens_to_read_the_day_again(hub_app: FastAPI) -> None:
+    """Earlier minutes filled from candles (a catch-up) change the day under open screens: each gets a
+    `refresh` event, and the next stored minute still arrives as usual."""
+    from marketedge.ingest.bus import MinuteStored
+
+    hub: LiveHub = hub_app.state.live
+    first, params = await _latest_day(hub_app)
+    streams = [hub.stream(params, None, first) for _ in range(3)]
+    try:
+        for s in streams:
+            await _next_event(s)
+        generation = hub_app.state.hot.generation
+        hub_app.state.runtime.bus.publish(
+            MinuteStored(params.symbol, params.expiry, LAST.replace(hour=9, minute=40), backfilled=True)
+        )
+        for s in streams:
+            assert await _next_event(s) == live.REFRESH
+        assert hub_app.state.hot.generation > generation  # stored answers are built again
+        await _store_minute(hub_app, 1)
+        for s in streams:
+            assert f"id: {(LAST + timedelta(minutes=1)).isoformat()}".encode() in await _next_event(s)
+    finally:
+        for s in streams:
+            await s.aclose()

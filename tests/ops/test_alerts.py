@@ -250,8 +250,8 @@ async def test_a_failed_start_up_backfill_alerts(
     async def broken(*args: object, **kwargs: object) -> BackfillReport:
         raise TimeoutError
 
-    monkeypatch.setattr(runtime_module, "backfill_day", broken)
-    await runtime._backfill_today()
+    monkeypatch.setattr(runtime_module, "catch_up", broken)
+    await runtime.catch_up()
     assert receiver.bodies[-1]["event"] == "backfill.failed"
     assert "2026-11-26: TimeoutError" in receiver.bodies[-1]["detail"]
     assert "marketedge backfill --date" in receiver.bodies[-1]["text"]
@@ -259,16 +259,16 @@ async def test_a_failed_start_up_backfill_alerts(
     async def partly(*args: object, **kwargs: object) -> BackfillReport:
         return BackfillReport(SESSION_MINUTE.date(), errors={"NIFTY:2026-12-01": "UpstreamUnavailable: 503"})
 
-    monkeypatch.setattr(runtime_module, "backfill_day", partly)
+    monkeypatch.setattr(runtime_module, "catch_up", partly)
     manual.advance(timedelta(minutes=31))
-    await runtime._backfill_today()
+    await runtime.catch_up()
     assert receiver.bodies[-1]["state"] == "reminder"
     assert "NIFTY:2026-12-01 (UpstreamUnavailable: 503)" in receiver.bodies[-1]["detail"]
 
     async def fine(*args: object, **kwargs: object) -> BackfillReport:
         return BackfillReport(SESSION_MINUTE.date())
 
-    monkeypatch.setattr(runtime_module, "backfill_day", fine)
-    await runtime._backfill_today()
+    monkeypatch.setattr(runtime_module, "catch_up", fine)
+    await runtime.catch_up()
     assert receiver.bodies[-1]["state"] == "resolved"
     assert not runtime.alerts.is_active(BACKFILL_FAILED)

@@ -1,4 +1,5 @@
-"""The client-side limiter: 600 calls at once never exceed any budget in any window (on a virtual clock)."""
+"""The client-side limiter: no window of any budget ever holds more than it allows, whatever the callers do; the
+catch-up lane leaves the live lane its reserve (all on a virtual clock)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import pytest
 from marketedge.upstox import (
     UPSTOX_BUDGETS,
     Budget,
+    Lane,
     UpstoxClient,
     UpstoxLimiter,
     constant_token,
     default_limiter,
 )
+from marketedge.upstox.limits import parse_budgets
 from tests.upstox.virtual_time import run_virtual
 
 
@@ -52,9 +55,10 @@ def test_600_calls_at_once_through_the_client_stay_within_upstox_budgets() -> No
     run_virtual(scenario())
     assert len(sent) == 600
     assert_within(sent, UPSTOX_BUDGETS)
-    # Not over-throttled: a fifth of each budget goes at once, the rest at the budget's pace.
-    assert sum(t < 0.01 for t in sent) == 10
-    assert max(sent) < 260
+    # Not over-throttled: a second's budget goes at once, then each window's calls as soon as it has room
+    # (the 501st waits for the first minute to pass, plus the margin for the request's way to Upstox).
+    assert sum(t < 0.01 for t in sent) == 50
+    assert 60 < max(sent) < 75
 
 
 def test_per_api_budgets_are_separate_and_each_is_kept() -> None:
@@ -84,7 +88,7 @@ def test_shared_budget_counts_every_api_together() -> None:
     admitted: list[float] = []
 
     async def scenario() -> None:
-        limiter = UpstoxLimiter(budgets)
+        limiter = UpstoxLimiter(budgets, per_api=False)
         loop = asyncio.get_running_loop()
 
         async def one(api: str) -> None:
@@ -98,23 +102,26 @@ def test_shared_budget_counts_every_api_together() -> None:
     assert_within(admitted, budgets)
 
 
-def test_a_pause_after_429_holds_every_call() -> None:
-    admitted: list[float] = []
+@pytest.mark.parametrize("per_api", [True, False])
+def test_a_pause_after_429_holds_the_calls_of_that_budget(per_api: bool) -> None:
+    admitted: dict[str, float] = {}
 
     async def scenario() -> None:
-        limiter = UpstoxLimiter((Budget(100, 1.0),))
+        limiter = UpstoxLimiter((Budget(100, 1.0),), per_api=per_api)
         loop = asyncio.get_running_loop()
-        await limiter.acquire("x")
-        limiter.pause(5.0)
+        await limiter.acquire("intraday_candles")
+        limiter.pause(5.0, "intraday_candles")
 
-        async def one() -> None:
-            await limiter.acquire("y")
-            admitted.append(loop.time())
+        async def one(api: str) -> None:
+            await limiter.acquire(api)
+            admitted[api] = loop.time()
 
-        await asyncio.gather(*(one() for _ in range(3)))
+        await asyncio.gather(one("intraday_candles"), one("option_chain"))
 
     run_virtual(scenario())
-    assert min(admitted) >= 5.0
+    assert admitted["intraday_candles"] >= 5.0
+    # Per API (Upstox's rule) a 429 on candles does not hold the live chain; with one shared budget it does.
+    assert (admitted["option_chain"] < 0.01) is per_api
 
 
 def test_one_limiter_shared_by_two_clients_shares_the_budget() -> None:
@@ -148,9 +155,53 @@ def test_clients_without_a_limiter_share_the_process_default() -> None:
     assert default_limiter().budgets == UPSTOX_BUDGETS
 
 
-@pytest.mark.parametrize("bad", [{"budgets": ()}, {"burst": 0}, {"burst": 1.0}])
+@pytest.mark.parametrize("bad", [{"budgets": ()}, {"reserve": -0.1}, {"reserve": 1.0}])
 def test_limiter_settings_are_checked(bad: dict) -> None:
     with pytest.raises(ValueError):
         UpstoxLimiter(**bad)
     with pytest.raises(ValueError):
-        Budget(2, 1.0)
+        Budget(1, 1.0)
+
+
+def test_budgets_are_read_from_the_setting() -> None:
+    assert parse_budgets("50/1s, 500/1m,2000/30m") == UPSTOX_BUDGETS
+    assert parse_budgets("10/2h") == (Budget(10, 7200.0),)
+    for bad in ("", "50", "50/1d", "x/1s", "1/1s"):
+        with pytest.raises(ValueError):
+            parse_budgets(bad)
+
+
+@pytest.mark.parametrize("per_api", [True, False])
+def test_the_catch_up_lane_leaves_the_live_lane_its_reserve(per_api: bool) -> None:
+    """Catch-up saturating one API (more calls than a budget allows), live calls arriving every few seconds on
+    the same budget (per_api=False) or their own: live never waits; catch-up never takes the reserve; together
+    they never exceed the budget."""
+    budgets = (Budget(50, 1.0), Budget(500, 60.0))
+    catch_up: list[float] = []
+    live: list[tuple[float, float]] = []  # (asked, admitted)
+
+    async def scenario() -> None:
+        limiter = UpstoxLimiter(budgets, per_api=per_api, reserve=0.2)
+        loop = asyncio.get_running_loop()
+
+        async def backfill() -> None:
+            await limiter.acquire("intraday_candles", Lane.catchup)
+            catch_up.append(loop.time())
+
+        async def minute_job() -> None:
+            for _ in range(40):
+                await asyncio.sleep(10.0)  # faster than a minute: 48 a minute, within the 100 reserved
+                for _ in range(8):  # a minute's chains, at once
+                    asked = loop.time()
+                    await limiter.acquire("option_chain", Lane.live)
+                    live.append((asked, loop.time()))
+
+        await asyncio.gather(minute_job(), *(backfill() for _ in range(1200)))
+        assert limiter.waited[Lane.live] == 0
+
+    run_virtual(scenario())
+    assert len(catch_up) == 1200 and len(live) == 320
+    assert all(admitted - asked < 1e-9 for asked, admitted in live)
+    assert_within(catch_up, (Budget(40, 1.0), Budget(400, 60.0)))  # 80 % of each budget
+    if not per_api:  # one budget for both: together they keep it
+        assert_within(sorted(catch_up + [a for _, a in live]), budgets)

@@ -35,6 +35,8 @@ export interface MarketStatus {
     partial: number;
     failed: number;
     skipped: number;
+    /** Minutes filled afterwards from Upstox's 1-minute candles (absent from older backends). */
+    backfilled?: number;
     gaps: { from: string; to: string; minutes: number; reason: string }[];
     last_error: string | null;
   } | null;

@@ -13,7 +13,7 @@ import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import structlog
 
@@ -38,6 +38,11 @@ QUEUE_SIZE = 8
 _ONE_MINUTE = timedelta(minutes=1)
 
 Item = tuple[datetime, datetime | None, bytes]  # newest minute, the minute it was built from, event bytes
+# Earlier minutes of the day were filled in (backfill): the screen asks for the whole day again.
+REFRESH = b"event: refresh\ndata: {}\n\n"
+_REWRITTEN = datetime.min.replace(
+    tzinfo=UTC
+)  # an Item built from this is REFRESH, sent whatever the subscriber has
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +138,29 @@ class LiveHub:
                 announced = await queue.get()
                 self.announcements += 1
                 key = (announced.symbol, announced.expiry)
-                if key not in self._announced or self._announced[key] < announced.minute:
+                newer = key not in self._announced or self._announced[key] < announced.minute
+                if newer and not announced.backfilled:
                     self._announced[key] = announced.minute
                 if self._on_minute is not None:
                     self._on_minute(announced)
+                if announced.backfilled:
+                    self._rewritten(announced)
+                    continue
                 try:
                     await self._announce(announced)
                 except Exception:
                     log.warning("live stream: could not build a minute's events", exc_info=True)
         finally:
             self._bus.unsubscribe(queue)
+
+    def _rewritten(self, announced: MinuteStored) -> None:
+        """Tell every screen on that day to read it again."""
+        group = self._subscribers.get((announced.symbol, announced.expiry, announced.minute.date()))
+        for subscriber in list(group or ()):
+            if subscriber.queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait((announced.minute, _REWRITTEN, REFRESH))
 
     async def _announce(self, announced: MinuteStored) -> None:
         day = announced.minute.date()
@@ -197,6 +215,9 @@ class LiveHub:
                         newest, built_from, data = await subscriber.queue.get()
                 except TimeoutError:
                     yield b": heartbeat\n\n"
+                    continue
+                if built_from is _REWRITTEN:
+                    yield data
                     continue
                 if yielded is not None and newest <= yielded:
                     continue

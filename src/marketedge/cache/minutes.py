@@ -110,6 +110,22 @@ class MinuteCache:
                 _index_key(key), _Index(offsets, index.checked_through).encode(), self._ttl
             )
 
+    async def put_many(self, symbol: str, expiry: date, items: list[tuple[datetime, bytes]]) -> None:
+        """Several minutes of one day at once (backfill): one update of the day's index."""
+        if not items:
+            return
+        key = (symbol, expiry, items[0][0].astimezone(IST).date())
+        if _Index.decode(await self._backend.get(_index_key(key))).checked_through < 0:
+            await self._load_once(key)
+        async with self._write_lock:
+            for minute, payload in items:
+                await self._backend.set(_blob_key(key, _offset(minute)), payload, self._ttl)
+            index = _Index.decode(await self._backend.get(_index_key(key)))
+            offsets = np.union1d(index.offsets, [_offset(m) for m, _ in items]).astype(np.int16)
+            await self._backend.set(
+                _index_key(key), _Index(offsets, index.checked_through).encode(), self._ttl
+            )
+
     # -- reading (every endpoint) --------------------------------------------------------------------------
 
     async def day(self, symbol: str, expiry: date, day: date) -> DayFrame:

@@ -13,6 +13,9 @@ class MinuteStored:
     symbol: str
     expiry: date
     minute: datetime
+    backfilled: bool = (
+        False  # earlier minutes of the day were filled (from `minute` on): screens reload the day
+    )
 
 
 class MinuteBus:

@@ -100,6 +100,7 @@ class MinuteJob:
         self._fetch_timeout = fetch_timeout
         self._pending: deque[_Pending] = deque(maxlen=pending_limit)
         self._targets: tuple[date, list[Target]] | None = None
+        self._targets_lock = asyncio.Lock()  # the live run and the catch-up may both ask at start-up
         self._rejected_token: str | None = None
         self._lock = asyncio.Lock()
         self.last_result: RunResult | None = None
@@ -157,7 +158,7 @@ class MinuteJob:
             self._rejected_token = None
         await self._flush_pending()
         try:
-            targets = await self._targets_for(minute)
+            targets = await self.targets_for(minute)
         except TokenInvalid:
             await self._pause()
             return RunResult(minute, "failed", error="Upstox rejected the token; waiting for a new one")
@@ -256,7 +257,12 @@ class MinuteJob:
             self.bus.publish(MinuteStored(item.target.symbol, item.target.expiry, item.chain.minute))
         log.info("queued minutes written", count=len(batch))
 
-    async def _targets_for(self, minute: datetime) -> list[Target]:
+    async def targets_for(self, minute: datetime) -> list[Target]:
+        """The instrument-expiries to poll on `minute`'s day: resolved once a day (or after a universe change)."""
+        async with self._targets_lock:
+            return await self._resolve_targets(minute)
+
+    async def _resolve_targets(self, minute: datetime) -> list[Target]:
         day = minute.date()
         if self._targets is not None and self._targets[0] == day:
             return self._targets[1]

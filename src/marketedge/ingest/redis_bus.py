@@ -56,6 +56,7 @@ class RedisMinuteBus(MinuteBus):
                 "symbol": event.symbol,
                 "expiry": event.expiry.isoformat(),
                 "minute": event.minute.isoformat(),
+                "backfilled": event.backfilled,
             }
         )
         if self._outbox.full():  # Redis is away: the oldest announcement is the least useful one
@@ -101,6 +102,7 @@ class RedisMinuteBus(MinuteBus):
                 str(fields["symbol"]),
                 date.fromisoformat(fields["expiry"]),
                 datetime.fromisoformat(fields["minute"]),
+                bool(fields.get("backfilled", False)),
             )
         except (ValueError, KeyError, TypeError):
             log.warning("minute bus: ignored a malformed announcement")

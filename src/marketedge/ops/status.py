@@ -17,7 +17,7 @@ from marketedge.models import IngestRun
 if TYPE_CHECKING:
     from marketedge.runtime import Runtime
 
-Run = Row[datetime, str, str | None]  # an ingest run's minute, status and error
+Run = Row[datetime, str, str | None, str]  # an ingest run's minute, status, error and trigger
 
 
 class StatusService:
@@ -47,7 +47,7 @@ class StatusService:
             if session is not None:
                 # The three columns the answer uses: each run's outcomes (JSON per instrument) stay unread.
                 rows = await db.execute(
-                    select(IngestRun.minute, IngestRun.status, IngestRun.error)
+                    select(IngestRun.minute, IngestRun.status, IngestRun.error, IngestRun.trigger)
                     .where(
                         IngestRun.minute >= session.open.astimezone(UTC),
                         IngestRun.minute <= now.astimezone(UTC),
@@ -58,8 +58,10 @@ class StatusService:
         expected = calendar.latest_expected_minute(now)
         age = int((clock.floor_minute(now) - latest).total_seconds() // 60) if latest else None
         counts = {"ok": 0, "partial": 0, "failed": 0, "skipped": 0}
-        for run in runs:
+        live = [r for r in runs if r.trigger != "backfill"]
+        for run in live:
             counts[run.status] = counts.get(run.status, 0) + 1
+        backfilled = {r.minute for r in runs if r.trigger == "backfill"}
         return {
             "now": now.isoformat(),
             "mode": "demo-replay" if runtime.demo_replay_of else ("demo" if runtime.twin else "live"),
@@ -80,8 +82,9 @@ class StatusService:
                 "fresh": bool(latest and expected and expected - latest <= timedelta(minutes=2)),
             },
             "today": {
-                "runs": len(runs),
+                "runs": len(live),
                 **counts,
+                "backfilled": len(backfilled),
                 "gaps": _gaps(runs, session.open if session else None, now),
                 "last_error": next((r.error for r in reversed(runs) if r.error and r.status != "ok"), None),
             },

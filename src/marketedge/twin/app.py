@@ -29,7 +29,7 @@ MALFORMED_BODY = b'{"status":"success","data":[{"expiry":"2026-1'
 
 class UpstoxGate:
     """In front of every Upstox path: fault switches first (slow, 429, 5xx, malformed JSON), then the
-    per-token rate limits, and a last-resort 500 in Upstox's envelope. /twin/ paths pass straight through."""
+    per-token, per-API rate limits, and a last-resort 500 in Upstox's envelope. /twin/ paths pass straight through."""
 
     def __init__(self, app: ASGIApp, state: TwinState) -> None:
         self.app = app
@@ -49,7 +49,7 @@ class UpstoxGate:
             await _fault_response(fault.kind, fault.status)(scope, receive, send)
             return
         token = _bearer(scope)
-        if token is not None and not self.state.limiter.allow(token):
+        if token is not None and not self.state.limiter.allow(token, path):
             await error_response(429, r.TOO_MANY_REQUESTS)(scope, receive, send)
             return
         started = False

@@ -23,10 +23,12 @@ class TwinConfig:
     user_id: str = "TW1234"
     user_name: str = "Twin Trader"
     email: str = "trader@twin.invalid"
-    # Upstox's limits per token (None switches one off); counted in real time, whatever the twin's clock says.
+    # Upstox's limits per token and API (None switches one off); counted on the limiter's clock (real time
+    # unless a test speeds it up), whatever the twin's market clock says.
     rate_per_second: int | None = 50
     rate_per_minute: int | None = 500
     rate_per_30_minutes: int | None = 2000
+    limits_per_api: bool = True  # Upstox counts each API apart; False: every API of a token together
     risk_free_rate: float = 0.065
     quirks: bool = True  # deep-ITM rows with delta ±1 and IV 0, the odd illiquid row with absurd greeks
     analytics_profile_allowed: bool = False  # Upstox may refuse /v2/user/profile to an analytics token
@@ -81,6 +83,7 @@ _KINDS = {
     "rate_per_second": "limit",
     "rate_per_minute": "limit",
     "rate_per_30_minutes": "limit",
+    "limits_per_api": "bool",
     "risk_free_rate": "float",
     "quirks": "bool",
     "analytics_profile_allowed": "bool",

@@ -91,7 +91,8 @@ class TwinState:
                 self.config.rate_per_second,
                 self.config.rate_per_minute,
                 self.config.rate_per_30_minutes,
-            )
+            ),
+            per_api=lambda: self.config.limits_per_api,
         )
         self._build_market()
 

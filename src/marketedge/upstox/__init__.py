@@ -12,7 +12,7 @@ from marketedge.upstox.errors import (
     UpstoxError,
     UpstreamUnavailable,
 )
-from marketedge.upstox.limits import UPSTOX_BUDGETS, Budget, UpstoxLimiter, default_limiter
+from marketedge.upstox.limits import UPSTOX_BUDGETS, Budget, Lane, UpstoxLimiter, default_limiter
 
 __all__ = [
     "UPSTOX_BUDGETS",
@@ -21,6 +21,7 @@ __all__ = [
     "Budget",
     "ConstantToken",
     "ExtendedTokenNotAllowed",
+    "Lane",
     "NoToken",
     "RateLimited",
     "ServiceClosed",

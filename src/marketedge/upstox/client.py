@@ -46,7 +46,7 @@ from marketedge.upstox.errors import (
     UpstreamUnavailable,
     token_fingerprint,
 )
-from marketedge.upstox.limits import UpstoxLimiter, default_limiter
+from marketedge.upstox.limits import Lane, UpstoxLimiter, default_limiter
 from marketedge.upstox.schemas import (
     CHAIN_ROWS,
     Candle,
@@ -125,6 +125,7 @@ class _Call:
     query: str = ""
     auth: bool = True
     token_optional: bool = False  # sent when there is one (the calendar: Upstox's SDK sends none)
+    lane: Lane = Lane.live  # the limiter's lane: the live minute, or the catch-up
     idempotent: bool = True
     envelope: bool = True
     json: Any = field(default=None, repr=False)
@@ -353,17 +354,19 @@ class UpstoxClient:
     # -----------------------------------------------------------------------------------------------------
     # Options and quotes
 
-    async def option_contracts(self, instrument_key: str, expiry: date | None = None) -> list[OptionContract]:
+    async def option_contracts(
+        self, instrument_key: str, expiry: date | None = None, *, lane: Lane = Lane.live
+    ) -> list[OptionContract]:
         query = _query(
             instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat() if expiry else None
         )
-        call = _Call("option_contracts", "GET", "/v2/option/contract", query=query)
+        call = _Call("option_contracts", "GET", "/v2/option/contract", query=query, lane=lane)
         return await self._call(call, _list_of(OptionContract))
 
-    async def option_chain(self, instrument_key: str, expiry: date) -> OptionChain:
+    async def option_chain(self, instrument_key: str, expiry: date, *, lane: Lane = Lane.live) -> OptionChain:
         """Every strike of one expiry; IVs keep their raw value, with the unit detected over the answer."""
         query = _query(instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat())
-        call = _Call("option_chain", "GET", "/v2/option/chain", query=query)
+        call = _Call("option_chain", "GET", "/v2/option/chain", query=query, lane=lane)
         rows = await self._call(call, _chain_rows)
         for row in rows:
             if row.get("expiry") is None:
@@ -393,6 +396,8 @@ class UpstoxClient:
         interval: int,
         to_date: date,
         from_date: date | None = None,
+        *,
+        lane: Lane = Lane.live,
     ) -> list[Candle]:
         """Candles v3, oldest first (Upstox sends newest first). 1-minute history: at most a month per call."""
         path = (
@@ -400,12 +405,14 @@ class UpstoxClient:
         )
         if from_date is not None:
             path += f"/{from_date.isoformat()}"
-        return await self._call(_Call("historical_candles", "GET", path), _candles)
+        return await self._call(_Call("historical_candles", "GET", path, lane=lane), _candles)
 
-    async def intraday_candles(self, instrument_key: str, unit: CandleUnit, interval: int) -> list[Candle]:
+    async def intraday_candles(
+        self, instrument_key: str, unit: CandleUnit, interval: int, *, lane: Lane = Lane.live
+    ) -> list[Candle]:
         """Today's candles v3, oldest first."""
         path = f"/v3/historical-candle/intraday/{encode_key(instrument_key)}/{unit}/{int(interval)}"
-        return await self._call(_Call("intraday_candles", "GET", path), _candles)
+        return await self._call(_Call("intraday_candles", "GET", path, lane=lane), _candles)
 
     async def _chunked(
         self, keys: Sequence[str], size: int, endpoint: str, path: str, model: type[Q]
@@ -457,7 +464,7 @@ class UpstoxClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
             secrets = (*secrets, token)
-        await self.limiter.acquire(call.endpoint)
+        await self.limiter.acquire(call.endpoint, call.lane)
         started = time.perf_counter()
         failure: UpstoxError | None = None
         response: httpx.Response | None = None
@@ -506,7 +513,9 @@ class UpstoxClient:
                 failure.token_fingerprint = token_fingerprint(token)
             await self._tell_token_rejected(failure)
         elif isinstance(failure, RateLimited):
-            self.limiter.pause(failure.retry_after if failure.retry_after is not None else 2 * self._backoff)
+            self.limiter.pause(
+                failure.retry_after if failure.retry_after is not None else 2 * self._backoff, call.endpoint
+            )
         raise failure
 
     async def _token(self, call: _Call) -> str:

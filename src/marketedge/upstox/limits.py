@@ -1,14 +1,29 @@
-"""Client-side rate limits: every call to Upstox waits here, so no caller can push us past Upstox's budgets."""
+"""Client-side rate limits: every call to Upstox waits here, so no caller can push us past Upstox's budgets, and
+the live minute's calls never wait behind the catch-up's.
+
+Upstox limits each API separately, per user: about 50 calls a second, 500 a minute and 2,000 in 30 minutes
+(shared/docs/upstox-api.md §5). Each API group keeps a log of its recent calls and admits a call only while every
+window has room. Two lanes share a group: the live lane may use the whole budget; the catch-up lane (backfill)
+only what leaves `reserve` of every window free, so the live minute always finds room. A sliding log, not a
+token bucket: the windows are exactly Upstox's (and the twin's), and no library offers lanes over several
+windows at once (aiolimiter and limits count one window per key, first come first served).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
+import time
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
 
-from aiolimiter import AsyncLimiter
+
+class Lane(IntEnum):
+    live = 0  # the minute job: the whole budget
+    catchup = 1  # backfill: what the reserve leaves
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,96 +34,181 @@ class Budget:
     seconds: float
 
     def __post_init__(self) -> None:
-        if self.calls < 3 or not self.seconds > 0:
-            raise ValueError(f"a budget needs at least 3 calls over a positive period, got {self}")
+        if self.calls < 2 or not self.seconds > 0:
+            raise ValueError(f"a budget needs at least 2 calls over a positive period, got {self}")
 
 
 #: Upstox's standard limits per API per user (shared/docs/upstox-api.md §5; the official table is unconfirmed).
 UPSTOX_BUDGETS: tuple[Budget, ...] = (Budget(50, 1.0), Budget(500, 60.0), Budget(2000, 1800.0))
 
 
-@dataclass
-class _BucketSet:
-    """One bucket per budget, and the lock that serialises acquisitions (FIFO) across them."""
+def parse_budgets(text: str) -> tuple[Budget, ...]:
+    """`50/1s,500/1m,2000/30m` → budgets (UPSTOX_RATE_LIMITS)."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    budgets = []
+    for part in text.split(","):
+        calls, _, period = part.strip().partition("/")
+        try:
+            number, unit = float(period[:-1] or "1"), units[period[-1:]]
+            budgets.append(Budget(int(calls), number * unit))
+        except (KeyError, ValueError, IndexError):
+            raise ValueError(f"{part.strip()!r}: expected CALLS/PERIOD such as 500/1m (s, m or h)") from None
+    if not budgets:
+        raise ValueError("give at least one budget, such as 50/1s,500/1m,2000/30m")
+    return tuple(budgets)
 
-    buckets: list[AsyncLimiter]
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
 
 
-@dataclass
-class _LoopState:
-    """aiolimiter's buckets belong to one event loop; a process with several loops gets one set per loop."""
+@dataclass(frozen=True, slots=True)
+class Timebase:
+    """What the limiter measures windows with and sleeps on: the event loop's clock (real time, or a test's
+    virtual time), or a sped-up time for simulated sessions."""
 
-    sets: dict[str, _BucketSet] = field(default_factory=dict)
-    resume_at: float = 0.0
+    monotonic: Callable[[], float] = _loop_time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    speed: float = 1.0
+
+
+def scaled_timebase(speed: float) -> Timebase:
+    """Time running `speed` times faster than the wall (a simulated session; the twin's windows use the same)."""
+    origin = time.monotonic()
+
+    def monotonic() -> float:
+        return (time.monotonic() - origin) * speed
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / speed)
+
+    return Timebase(monotonic, sleep, speed)
+
+
+REAL_TIME = Timebase()
+# A request reaches Upstox a little after it leaves: a slot frees this much later than its window says, so a
+# call that was at the window's edge here cannot still be inside Upstox's window there.
+MARGIN_SECONDS = 0.15
+
+
+class _Group:
+    """The times of one API group's recent calls, oldest first, and until when Upstox told us to wait."""
+
+    __slots__ = ("head", "resume_at", "times")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.head = 0  # times[:head] have left every window
+        self.resume_at = 0.0
+
+    def forget_before(self, horizon: float) -> None:
+        self.head = bisect.bisect_right(self.times, horizon, self.head)
+        if self.head > 4096 and self.head * 2 > len(self.times):
+            del self.times[: self.head]
+            self.head = 0
+
+    def count_after(self, since: float) -> tuple[int, int]:
+        """(how many calls are later than `since`, the index of the first of them)."""
+        first = bisect.bisect_right(self.times, since, self.head)
+        return len(self.times) - first, first
 
 
 class UpstoxLimiter:
-    """Keeps calls within every budget at once, in any window, whatever the callers do.
+    """Keeps every API group within every budget at once, in any window, whatever the callers do.
 
-    Each budget is an aiolimiter leaky bucket holding `burst` of the budget, draining at the rate that fills
-    the rest of the window: `capacity + rate × window = calls − 1`. A leaky bucket admits at most
-    `capacity + rate × window` in any window; acquisitions are serialised (FIFO) so each bucket's admissions
-    interleave with the real sends, which can add one more; hence the `− 1`. The result is a hard cap per
-    sliding window, at the price of a sustained rate a little below the budget (the burst share).
-
-    `per_api=False` (the default) puts every API in one set of buckets: the safe reading while Upstox's
-    table is unconfirmed. `per_api=True` gives each API (endpoint name) its own set, as Upstox documents.
-    Share one instance between clients of the same process to share the budget (`default_limiter()`).
+    `per_api=True` (default) gives each API its own budgets, as Upstox documents; `per_api=False` counts all
+    APIs together, the cautious reading. The live lane may fill a window; the catch-up lane only while `reserve`
+    of it stays free. Share one instance between the clients of a process (`default_limiter()`).
     """
 
     def __init__(
-        self, budgets: Sequence[Budget] = UPSTOX_BUDGETS, *, burst: float = 0.2, per_api: bool = False
+        self,
+        budgets: Sequence[Budget] = UPSTOX_BUDGETS,
+        *,
+        per_api: bool = True,
+        reserve: float = 0.2,
+        timebase: Timebase = REAL_TIME,
     ) -> None:
         if not budgets:
             raise ValueError("give at least one budget")
-        if not 0 < burst < 1:
-            raise ValueError("burst is the share of a budget that may go at once: between 0 and 1")
-        self.budgets = tuple(budgets)
-        self.burst = burst
+        if not 0 <= reserve < 1:
+            raise ValueError("reserve is the share of a window kept for the live lane: from 0 to below 1")
+        self.budgets = tuple(sorted(budgets, key=lambda b: b.seconds))
         self.per_api = per_api
-        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+        self.reserve = reserve
+        self.timebase = timebase
+        self._margin = MARGIN_SECONDS * timebase.speed
+        self._horizon = self.budgets[-1].seconds + self._margin
+        # Per budget: the live lane's limit (the budget) and the catch-up lane's (at least one call, and at
+        # least one left for live).
+        self._limits = {
+            Lane.live: tuple(b.calls for b in self.budgets),
+            Lane.catchup: tuple(
+                max(1, min(b.calls - 1, math.floor(b.calls * (1 - reserve)))) for b in self.budgets
+            ),
+        }
+        self._groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Group]] = (
             weakref.WeakKeyDictionary()
         )
+        self.waited = {Lane.live: 0, Lane.catchup: 0}  # acquisitions that had to wait, per lane
 
     def __repr__(self) -> str:
         budgets = ", ".join(f"{b.calls}/{b.seconds:g}s" for b in self.budgets)
-        return f"UpstoxLimiter({budgets}, burst={self.burst}, per_api={self.per_api})"
+        return f"UpstoxLimiter({budgets}, per_api={self.per_api}, reserve={self.reserve})"
 
-    async def acquire(self, api: str = "all") -> None:
-        """Wait until one more call to `api` fits every budget, and count it."""
-        state = self._state()
-        key = api if self.per_api else "all"
-        bucket_set = state.sets.get(key)
-        if bucket_set is None:
-            bucket_set = state.sets[key] = _BucketSet([self._bucket(b) for b in self.budgets])
-        async with bucket_set.lock:
-            # After a 429 every call of the process holds until Upstox's Retry-After has passed.
-            wait = state.resume_at - asyncio.get_running_loop().time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            for bucket in bucket_set.buckets:
-                await bucket.acquire()
+    def group_of(self, api: str) -> str:
+        return api if self.per_api else "all"
 
-    def pause(self, seconds: float) -> None:
-        """Hold every call of this process for `seconds` (after Upstox answered 429)."""
+    async def acquire(self, api: str = "all", lane: Lane = Lane.live) -> None:
+        """Wait until one more call to `api` fits every window for `lane`, and count it."""
+        group = self._group(api)
+        waited = False
+        while True:
+            now = self.timebase.monotonic()
+            wait = self._wait(group, now, lane)
+            if wait <= 0:
+                group.times.append(now)
+                if waited:
+                    self.waited[lane] += 1
+                return
+            waited = True
+            await self.timebase.sleep(wait)
+
+    def pause(self, seconds: float, api: str = "all") -> None:
+        """Hold every call to `api`'s group for `seconds` of real time (after Upstox answered 429)."""
         if seconds <= 0 or not math.isfinite(seconds):
             return
-        state = self._state()
-        state.resume_at = max(state.resume_at, asyncio.get_running_loop().time() + seconds)
+        group = self._group(api)
+        group.resume_at = max(group.resume_at, self.timebase.monotonic() + seconds * self.timebase.speed)
 
-    def _bucket(self, budget: Budget) -> AsyncLimiter:
-        usable = budget.calls - 1
-        capacity = max(1, min(usable - 1, math.floor(budget.calls * self.burst)))
-        rate = (usable - capacity) / budget.seconds
-        return AsyncLimiter(max_rate=capacity, time_period=capacity / rate)
+    def used(self, api: str) -> list[int]:
+        """Calls counted in each budget's window now, for `api`'s group (in the order of `budgets`)."""
+        group = self._group(api)
+        now = self.timebase.monotonic()
+        return [group.count_after(now - b.seconds - self._margin)[0] for b in self.budgets]
 
-    def _state(self) -> _LoopState:
+    def _wait(self, group: _Group, now: float, lane: Lane) -> float:
+        """How long until this lane may call (0 or less: now)."""
+        group.forget_before(now - self._horizon)
+        wait = group.resume_at - now
+        for budget, limit in zip(self.budgets, self._limits[lane], strict=True):
+            since = now - budget.seconds - self._margin
+            count, first = group.count_after(since)
+            if count >= limit:
+                # Room comes when the oldest calls in the window, all but limit - 1 of them, have left it.
+                wait = max(wait, group.times[first + count - limit] - since)
+        return wait
+
+    def _group(self, api: str) -> _Group:
         loop = asyncio.get_running_loop()
-        state = self._states.get(loop)
-        if state is None:
-            state = self._states[loop] = _LoopState()
-        return state
+        groups = self._groups.get(loop)
+        if groups is None:
+            groups = self._groups[loop] = {}
+        key = self.group_of(api)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = _Group()
+        return found
 
 
 _default: UpstoxLimiter | None = None

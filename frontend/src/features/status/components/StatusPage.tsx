@@ -128,6 +128,7 @@ function Today({ status }: { status: MarketStatus }) {
           {today.skipped ? `, ${String(today.skipped)} skipped` : ""}.
         </p>
       )}
+      {today.backfilled ? <p>{today.backfilled} minutes were filled afterwards from Upstox's 1-minute candles.</p> : null}
       {today.gaps.length === 0 ? (
         <p>No gaps so far.</p>
       ) : (

@@ -1,4 +1,5 @@
-// GET /api/v1/stream: Server-Sent Events, one `minute` event with the new rows each time a minute is stored.
+// GET /api/v1/stream: Server-Sent Events, one `minute` event with the new rows each time a minute is stored, and a
+// `refresh` event when earlier minutes of the day were filled in (the server caught up after a restart).
 // The browser's EventSource reconnects by itself and resumes from the last event id; when the stream cannot
 // be had at all (a proxy that buffers, the endpoint refusing), the tracker falls back to polling.
 import { useQueryClient } from "@tanstack/react-query";
@@ -74,6 +75,10 @@ export function useMinuteStream(
       if (!update) return;
       queryClient.setQueryData<Summary>(key, (day) => (day ? mergeSummary(day, update) : day));
       heard.current?.(update);
+    });
+    source.addEventListener("refresh", () => {
+      // The day's earlier minutes changed (its baseline among them): read the whole day again.
+      void queryClient.invalidateQueries({ queryKey: key });
     });
     source.addEventListener("error", () => {
       failures += 1;

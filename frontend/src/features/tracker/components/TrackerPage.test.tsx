@@ -149,6 +149,24 @@ describe("the greeks tracker", () => {
     expect(screen.getAllByRole("img")[0]).toHaveAttribute("data-points", "77");
   });
 
+  it("reads the whole day again when the server says earlier minutes were filled in", async () => {
+    const Source = installEventSource();
+    const api = serveApi();
+    renderApp("/");
+    await dayTable();
+    await waitFor(() => {
+      expect(Source.instances).toHaveLength(1);
+    });
+    const source = Source.instances[0];
+    if (!source) throw new Error("no stream");
+    source.open();
+    const before = api.to("GET", "/api/v1/greeks/summary").length;
+    source.emit("refresh", {});
+    await waitFor(() => {
+      expect(api.to("GET", "/api/v1/greeks/summary").length).toBe(before + 1);
+    });
+  });
+
   it("falls back to polling when the stream cannot be had", async () => {
     const Source = installEventSource();
     serveApi();
