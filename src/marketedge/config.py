@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     upstox_redirect_uri: str | None = None
     # A bootstrap token (access or analytics): stored through the token manager on start when none is stored.
     upstox_access_token: SecretStr | None = None
+    # Which kind that token is: access (daily, until 03:30 IST) or analytics (a year, read-only).
+    upstox_access_token_kind: Literal["access", "analytics"] = "access"  # noqa: S105 (a kind, not a secret)
     # The public URL of our notifier webhook, as registered on the Upstox app (shown on the broker page).
     upstox_notifier_url: str | None = None
     # Upstox's request limits per user (shared by every process of one Upstox app), CALLS/PERIOD comma-separated;

@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from marketedge import clock, heap, store
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.crypto import TokenCipher
-from marketedge.broker.lifetimes import TokenSource
+from marketedge.broker.lifetimes import TokenKind, TokenSource
 from marketedge.broker.renewal import TokenRenewal
 from marketedge.broker.service import TokenService, UpstoxApp
 from marketedge.cache import CacheBackend, MinuteCache, make_backend
@@ -167,7 +167,7 @@ class Runtime:
             # The demo shows a connected broker: a one-year analytics token, stored like any other.
             minted = twin.state.mint_token("analytics")
             try:
-                await runtime.tokens.accept(minted, None, TokenSource.demo, "demo")
+                await runtime.tokens.accept(minted, TokenKind.analytics, TokenSource.demo, "demo")
             except AppError as exc:
                 log.warning("demo: the twin's token was not stored", reason=exc.message)
         return runtime
@@ -321,7 +321,9 @@ class Runtime:
         token = self.settings.upstox_access_token
         try:
             if token is not None and self.twin is None:
-                await self.tokens.bootstrap(token.get_secret_value())
+                await self.tokens.bootstrap(
+                    token.get_secret_value(), TokenKind(self.settings.upstox_access_token_kind)
+                )
             if self.settings.scheduler_enabled and await self.leader.ensure():
                 await self.renewal.catch_up()
         except Exception:

@@ -45,7 +45,7 @@ async def test_no_token_in_logs_answers_audit_or_metrics(live: Live, captured_lo
     await live.admin.post(f"{PREFIX}/token", json={"token": pasted, "kind": "nonsense"})
     extended = twin.mint_token("extended")
     secrets.append(extended)
-    await live.admin.post(f"{PREFIX}/token", json={"token": extended})
+    await live.admin.post(f"{PREFIX}/token", json={"token": extended, "kind": "access"})
 
     # OAuth: the code and the access token it buys.
     callback = await approve_on_dialog(live)

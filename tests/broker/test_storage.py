@@ -38,7 +38,9 @@ async def _row(database: Database) -> BrokerToken:
 
 async def test_the_database_and_the_cache_hold_only_the_encrypted_token(live: Live) -> None:
     token = live.twin.state.mint_token()
-    assert (await live.admin.post(f"{PREFIX}/token", json={"token": token})).status_code == 200
+    assert (
+        await live.admin.post(f"{PREFIX}/token", json={"token": token, "kind": "access"})
+    ).status_code == 200
     row = await _row(live.database)
     assert token not in row.ciphertext and row.ciphertext.startswith("gAAAAA")  # a Fernet token
     assert TokenCipher(live.runtime.settings.token_encryption_key).decrypt(row.ciphertext) == token
@@ -68,7 +70,9 @@ async def test_reads_come_from_the_cache_until_expiry_and_at_most_24_hours(
 
 async def test_the_cache_never_serves_a_token_past_its_expiry(live: Live, shared_clock: ManualClock) -> None:
     token = live.twin.state.mint_token()
-    assert (await live.admin.post(f"{PREFIX}/token", json={"token": token})).status_code == 200
+    assert (
+        await live.admin.post(f"{PREFIX}/token", json={"token": token, "kind": "access"})
+    ).status_code == 200
     shared_clock.set(ist(2026, 11, 26, 3, 29))
     assert await live.runtime.current_token() == token
     shared_clock.set(ist(2026, 11, 26, 3, 30))
@@ -77,7 +81,9 @@ async def test_the_cache_never_serves_a_token_past_its_expiry(live: Live, shared
 
 async def test_a_rejected_token_leaves_the_cache_at_once(live: Live) -> None:
     token = live.twin.state.mint_token()
-    assert (await live.admin.post(f"{PREFIX}/token", json={"token": token})).status_code == 200
+    assert (
+        await live.admin.post(f"{PREFIX}/token", json={"token": token, "kind": "access"})
+    ).status_code == 200
     live.twin.state.tokens.revoke(token)
     from marketedge.upstox import TokenInvalid
 
@@ -93,7 +99,9 @@ async def test_a_rejected_token_leaves_the_cache_at_once(live: Live) -> None:
 
 async def test_rotation_re_encrypts_with_the_newest_key(live: Live) -> None:
     token = live.twin.state.mint_token()
-    assert (await live.admin.post(f"{PREFIX}/token", json={"token": token})).status_code == 200
+    assert (
+        await live.admin.post(f"{PREFIX}/token", json={"token": token, "kind": "access"})
+    ).status_code == 200
     old_keys = live.runtime.settings.token_encryption_key
     new_key = Fernet.generate_key().decode()
     service = live.tokens
@@ -151,7 +159,9 @@ async def test_the_token_commands(
         return CliRunner().invoke(cli, args, stdin)
 
     token = twin.state.mint_token()
-    stored = await asyncio.to_thread(run, ["token", "set"], token + "\n")
+    unsaid = await asyncio.to_thread(run, ["token", "set"], token + "\n")
+    assert unsaid.exit_code == 2 and "say which kind of token" in unsaid.output
+    stored = await asyncio.to_thread(run, ["token", "set", "--kind", "access"], token + "\n")
     assert stored.exit_code == 0, stored.output
     assert "stored: access token, valid until 2026-11-26 03:30 IST" in stored.output
 
@@ -161,7 +171,9 @@ async def test_the_token_commands(
     as_json = await asyncio.to_thread(run, ["token", "status", "--json"])
     assert orjson.loads(as_json.stdout)["token"]["kind"] == "access"
 
-    refused = await asyncio.to_thread(run, ["token", "set"], "not-a-real-token-at-all-000\n")
+    refused = await asyncio.to_thread(
+        run, ["token", "set", "--kind", "access"], "not-a-real-token-at-all-000\n"
+    )
     assert refused.exit_code == 1 and "refused, nothing stored" in refused.output
 
     requested = await asyncio.to_thread(run, ["token", "request"])
@@ -190,7 +202,13 @@ async def test_upstox_access_token_is_stored_on_start_when_none_is(
     await clean_broker_tables(database)
     first = twin.state.mint_token("analytics")
     runtime = Runtime(
-        settings.model_copy(update={"upstox_base_url": twin.url, "upstox_access_token": SecretStr(first)})
+        settings.model_copy(
+            update={
+                "upstox_base_url": twin.url,
+                "upstox_access_token": SecretStr(first),
+                "upstox_access_token_kind": "analytics",
+            }
+        )
     )
     try:
         await runtime._token_then_warm()  # what start() runs in the background

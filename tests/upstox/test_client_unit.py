@@ -521,3 +521,26 @@ async def test_an_endpoint_that_lets_an_upstox_error_through_answers_503_not_500
         assert answer.json()["error"]["details"]["upstox_error_code"] == "UDAPI10005"
         answer = await http.get("/junk")
         assert answer.status_code == 502 and answer.json()["error"]["code"] == "upstream_error"
+
+
+async def test_v2_calls_name_api_version_2_and_v3_calls_do_not() -> None:
+    """Upstox's SDK sends `Api-Version: 2.0` on its v2 calls; the v3 paths carry the version themselves."""
+    seen: dict[str, str | None] = {}
+
+    def upstox(request: httpx.Request) -> httpx.Response:
+        seen[request.url.path] = request.headers.get("Api-Version")
+        if "/v3/" in request.url.path:
+            return httpx.Response(200, json={"status": "success", "data": {"candles": []}})
+        return httpx.Response(
+            200, json={"status": "success", "data": {"exchange": "NSE", "status": "NORMAL_OPEN"}}
+        )
+
+    async with UpstoxClient(
+        "https://upstox.test", constant_token("t"), transport=httpx.MockTransport(upstox)
+    ) as client:
+        await client.market_status()
+        await client.intraday_candles("NSE_INDEX|Nifty 50", "minutes", 1)
+    assert seen == {
+        "/v2/market/status/NSE": "2.0",
+        "/v3/historical-candle/intraday/NSE_INDEX|Nifty 50/minutes/1": None,
+    }

@@ -1628,7 +1628,7 @@ export interface components {
         TokenPaste: {
             /**
              * Kind
-             * @default access
+             * @description access: the daily token (valid until 03:30 IST the next day); analytics: the read-only token generated on Upstox's developer page, valid a year
              * @enum {string}
              */
             kind: "access" | "analytics";
@@ -1637,6 +1637,11 @@ export interface components {
              * Format: password
              */
             token: string;
+            /**
+             * Valid Until
+             * @description For an analytics token that does not carry its own expiry: the date Upstox shows it valid until (read from the token itself when it carries one)
+             */
+            valid_until?: string | null;
         };
         /**
          * TokenRead

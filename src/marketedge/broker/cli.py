@@ -7,6 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
+import click
 import typer
 
 T = TypeVar("T")
@@ -96,16 +97,42 @@ def register(app: typer.Typer) -> None:
     @token_app.command("set")
     def token_set(
         kind: Annotated[
-            Literal["auto", "access", "analytics"],
-            typer.Option(help="access (daily), analytics (one year), or auto: let Upstox's answers decide."),
-        ] = "auto",
+            Literal["access", "analytics"] | None,
+            typer.Option(
+                help="access: the daily token, valid until 03:30 IST the next day. analytics: the read-only "
+                "token generated on Upstox's developer page, valid a year. Asked when not given."
+            ),
+        ] = None,
+        valid_until: Annotated[
+            str | None,
+            typer.Option(
+                help="For an analytics token that does not carry its expiry: the date Upstox shows, YYYY-MM-DD."
+            ),
+        ] = None,
     ) -> None:
         """Store a token read from standard input (one line), after Upstox has validated it."""
+        from datetime import date, datetime, time
+
         from marketedge.broker.errors import TokenRefused
         from marketedge.broker.lifetimes import TokenKind, TokenSource
+        from marketedge.clock import IST
         from marketedge.errors import AppError
 
         _not_for_the_twin()
+        if kind is None:
+            if not sys.stdin.isatty():
+                _fail("say which kind of token this is: --kind access (daily) or --kind analytics (one year)")
+            kind = typer.prompt(
+                "Which kind of token? access (the daily token, until 03:30 IST tomorrow) or analytics (generated "
+                "on Upstox's developer page, valid a year)",
+                type=click.Choice(["access", "analytics"]),
+            )
+        until = None
+        if valid_until is not None:
+            try:
+                until = datetime.combine(date.fromisoformat(valid_until), time(0), tzinfo=IST)
+            except ValueError:
+                _fail(f"--valid-until: expected YYYY-MM-DD, got {valid_until!r}")
         if sys.stdin.isatty():
             typer.echo("Paste the token and press Enter (it is not echoed to any log):", err=True)
         token = sys.stdin.readline().strip()
@@ -114,7 +141,7 @@ def register(app: typer.Typer) -> None:
 
         async def work(renewal: Any) -> str:
             stored = await renewal.service.accept(
-                token, None if kind == "auto" else TokenKind(kind), TokenSource.cli, "cli"
+                token, TokenKind(kind), TokenSource.cli, "cli", valid_until=until
             )
             return f"stored: {stored.kind.value} token, valid until {stored.valid_until:%Y-%m-%d %H:%M} IST"
 

@@ -5,6 +5,7 @@ Upstox's dialog) and the notifier webhook (Upstox posts without authentication; 
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -25,6 +26,7 @@ from marketedge.broker.schemas import (
 )
 from marketedge.broker.service import TokenService
 from marketedge.broker.status import broker_status
+from marketedge.clock import IST
 
 PREFIX = "/api/v1/broker/upstox"
 CALLBACK_PATH = f"{PREFIX}/callback"
@@ -144,8 +146,13 @@ async def request_token(admin: AdminUser, tokens: Tokens, request: Request) -> T
     responses=_errors(400, 401, 403, 422, 429, 503),
 )
 async def paste_token(admin: AdminUser, body: TokenPaste, tokens: Tokens, request: Request) -> TokenRead:
+    valid_until = datetime.combine(body.valid_until, time(0), tzinfo=IST) if body.valid_until else None
     return await tokens.paste(
-        body.token.get_secret_value(), TokenKind(body.kind), admin.email, ip=client_ip(request)
+        body.token.get_secret_value(),
+        TokenKind(body.kind),
+        admin.email,
+        ip=client_ip(request),
+        valid_until=valid_until,
     )
 
 

@@ -3,7 +3,7 @@ No schema here ever holds a token, except the paste request, which holds it as a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -96,7 +96,15 @@ class TokenPaste(BaseModel):
 
     # SecretStr: a validation error never echoes it, and repr() hides it.
     token: SecretStr = Field(min_length=16, max_length=4096)
-    kind: Literal["access", "analytics"] = "access"
+    kind: Literal["access", "analytics"] = Field(
+        description="access: the daily token (valid until 03:30 IST the next day); analytics: the read-only "
+        "token generated on Upstox's developer page, valid a year"
+    )
+    valid_until: date | None = Field(
+        default=None,
+        description="For an analytics token that does not carry its own expiry: the date Upstox shows it valid "
+        "until (read from the token itself when it carries one)",
+    )
 
 
 class TokenRequestAnswer(BaseModel):

@@ -38,12 +38,14 @@ from marketedge.broker.errors import (
     UpstoxUserMismatch,
 )
 from marketedge.broker.lifetimes import (
+    ACCESS_AT_MOST,
     CACHE_AT_MOST,
+    TokenClaims,
     TokenKind,
     TokenSource,
     TokenStatus,
     access_token_expiry,
-    expiry_for,
+    token_claims,
 )
 from marketedge.broker.schemas import (
     CallbackResult,
@@ -94,6 +96,43 @@ _probe_token: ContextVar[str | None] = ContextVar("broker_probe_token", default=
 
 async def _probe_token_provider() -> str | None:
     return _probe_token.get()
+
+
+def _kind_problem(kind: TokenKind, claims: TokenClaims | None, now: datetime) -> str | None:
+    """Why a token cannot be the kind the person said, from its own claims (None: it can)."""
+    if claims is None or claims.expires_at is None:
+        return None
+    expires = claims.expires_at
+    if expires <= now:
+        return f"this token expired at {expires.astimezone(IST):%Y-%m-%d %H:%M} IST"
+    lifetime = expires - (claims.issued_at or now)
+    if kind is not TokenKind.analytics and lifetime > ACCESS_AT_MOST:
+        return (
+            f"this token is valid until {expires.astimezone(IST):%Y-%m-%d}: a daily access token is valid until "
+            "03:30 IST the next day. If it is an analytics token, choose analytics"
+        )
+    if kind is TokenKind.analytics and lifetime <= ACCESS_AT_MOST:
+        return (
+            f"this token expires at {expires.astimezone(IST):%Y-%m-%d %H:%M} IST: it is a daily access token, "
+            "not an analytics token (valid a year). Choose access"
+        )
+    return None
+
+
+def _validity_problem(
+    kind: TokenKind, claims: TokenClaims | None, valid_until: datetime | None, now: datetime
+) -> str | None:
+    """An analytics token whose validity is known neither from itself nor from the person."""
+    if kind is not TokenKind.analytics or (claims is not None and claims.expires_at is not None):
+        return None
+    if valid_until is None:
+        return (
+            "this token does not say when it expires: give the date until which Upstox shows it valid "
+            "(valid_until)"
+        )
+    if valid_until <= now:
+        return f"valid_until {valid_until.astimezone(IST):%Y-%m-%d} is past: the token would be dead already"
+    return None
 
 
 @dataclass(frozen=True)
@@ -353,10 +392,9 @@ class TokenService:
     # ------------------------------------------------------------------------------------------------------
     # Validation
 
-    async def validate(self, token: str, kind: TokenKind | None = None) -> Validation:
-        """Ask Upstox about a token: the profile for access tokens, the market status for analytics ones
-        (which Upstox may refuse on the profile). kind None detects it: refused on the profile but good for
-        market data means analytics."""
+    async def validate(self, token: str, kind: TokenKind) -> Validation:
+        """Ask Upstox about a token of the kind the person said: the profile for access tokens, the market status
+        for analytics ones (which Upstox may refuse on the profile)."""
         if not _TOKEN_SHAPE.fullmatch(token):
             return Validation("refused", message="this is not an Upstox token (printable ASCII, no spaces)")
         client = self._probe
@@ -370,15 +408,12 @@ class TokenService:
             except ExtendedTokenNotAllowed:
                 raise
             except BadRequest as exc:
-                if kind is not None:
-                    return Validation(
-                        "refused",
-                        message=f"Upstox refused this token on the profile call ({exc.error_code or exc.status}): "
-                        "if it is an analytics token, choose analytics",
-                    )
-                await client.market_status("NSE")
-                return Validation("ok", TokenKind.analytics)
-            return Validation("ok", kind or TokenKind.access, profile.user_id, profile.user_name)
+                return Validation(
+                    "refused",
+                    message=f"Upstox refused this token on the profile call ({exc.error_code or exc.status}): "
+                    "if it is an analytics token, choose analytics",
+                )
+            return Validation("ok", kind, profile.user_id, profile.user_name)
         except TokenInvalid:
             return Validation("rejected", message="Upstox rejected the token (invalid or expired)")
         except ExtendedTokenNotAllowed:
@@ -468,18 +503,27 @@ class TokenService:
     async def accept(
         self,
         token: str,
-        kind: TokenKind | None,
+        kind: TokenKind,
         source: TokenSource,
         actor: str,
         *,
         ip: str | None = None,
         issued_at: datetime | None = None,
         expires_at: datetime | None = None,
+        valid_until: datetime | None = None,
         expected_user: str | None = None,
         check_user: bool = False,
         fulfils_request: bool = False,
     ) -> TokenRead:
-        """Validate `token` with Upstox and store it; TokenRefused or a 503 leaves the stored token as it was."""
+        """Validate `token` (of the kind the person said) with Upstox and store it; TokenRefused or a 503 leaves the
+        stored token as it was. Its validity is what the token says of itself (its JWT claims), else, for an
+        analytics token, `valid_until` as the person read it on Upstox's page."""
+        now = clock.now()
+        claims = token_claims(token)
+        problem = _validity_problem(kind, claims, valid_until, now)
+        if problem is not None:
+            await self._refusal(actor, source, "no_validity", ip, message=problem)
+            raise TokenRefused(problem)
         result = await self.validate(token, kind)
         if result.outcome == "unreachable":
             await self._refusal(actor, source, "unreachable", ip)
@@ -489,16 +533,28 @@ class TokenService:
         if not result.ok:
             await self._refusal(actor, source, result.outcome, ip, message=result.message)
             raise TokenRefused(result.message or "Upstox refused the token; nothing was stored.")
+        problem = _kind_problem(kind, claims, now)  # Upstox took it; does it say it is what the person said?
+        if problem is not None:
+            await self._refusal(actor, source, "kind_mismatch", ip, message=problem)
+            raise TokenRefused(problem)
         assert result.kind is not None
         final_kind = TokenKind.v3 if source is TokenSource.notifier else result.kind
         if expected_user and result.user_id and expected_user != result.user_id:
             await self._refusal(actor, source, "user_mismatch", ip)
             raise UpstoxUserMismatch("The token belongs to another Upstox user than the one it names.")
         now = clock.now()
-        issued = issued_at or now
-        expires = expiry_for(final_kind, now)
-        if expires_at is not None and now < expires_at <= now + timedelta(hours=25):
-            expires = expires_at  # Upstox said when it dies (the notifier does): believe it when it is sane
+        issued = (claims and claims.issued_at) or issued_at or now
+        if claims is not None and claims.expires_at is not None:
+            expires = claims.expires_at  # the token's own word
+        elif final_kind is TokenKind.analytics:
+            assert valid_until is not None  # _validity_problem said so otherwise
+            expires = valid_until
+        else:
+            expires = access_token_expiry(now)
+            if expires_at is not None and now < expires_at <= now + ACCESS_AT_MOST:
+                expires = (
+                    expires_at  # Upstox said when it dies (the notifier does): believe it when it is sane
+                )
         fingerprint = token_fingerprint(token)
         ciphertext = self.cipher.encrypt(token)
         async with self._lock:
@@ -598,16 +654,24 @@ class TokenService:
             await session.commit()
             return row
 
-    async def paste(self, token: str, kind: TokenKind, actor: str, *, ip: str | None = None) -> TokenRead:
-        return await self.accept(token, kind, TokenSource.paste, actor, ip=ip)
+    async def paste(
+        self,
+        token: str,
+        kind: TokenKind,
+        actor: str,
+        *,
+        ip: str | None = None,
+        valid_until: datetime | None = None,
+    ) -> TokenRead:
+        return await self.accept(token, kind, TokenSource.paste, actor, ip=ip, valid_until=valid_until)
 
-    async def bootstrap(self, token: str) -> bool:
+    async def bootstrap(self, token: str, kind: TokenKind = TokenKind.access) -> bool:
         """UPSTOX_ACCESS_TOKEN on start: stored (after validation) only when nothing is stored yet."""
         async with self.database.sessions() as session:
             if await self._row(session) is not None:
                 return False
         try:
-            await self.accept(token, None, TokenSource.bootstrap, audit.SYSTEM)
+            await self.accept(token, kind, TokenSource.bootstrap, audit.SYSTEM)
         except (TokenRefused, UpstreamUnavailableError) as exc:
             log.warning("broker: UPSTOX_ACCESS_TOKEN was not stored", reason=exc.message)
             return False

@@ -107,9 +107,10 @@ class TwinState:
 
     # --- control ----------------------------------------------------------------------------------------
 
-    def mint_token(self, kind: TokenKind | str = TokenKind.access) -> str:
-        """A fresh token of this kind for the configured user, valid from the twin's now."""
-        return self.tokens.mint(TokenKind(kind), self.config.user_id, self.now()).value
+    def mint_token(self, kind: TokenKind | str = TokenKind.access, *, opaque: bool = False) -> str:
+        """A fresh token of this kind for the configured user, valid from the twin's now (a JWT, as Upstox's
+        are; `opaque`: one that carries no claims)."""
+        return self.tokens.mint(TokenKind(kind), self.config.user_id, self.now(), opaque=opaque).value
 
     def set_clock(self, at: datetime, speed: float | None = None) -> None:
         self.clock.set(at, speed)

@@ -1,14 +1,20 @@
 """Tokens, authorisation codes and v3 token requests, with Upstox's lifetimes on the twin's clock.
 
 An access token dies at 03:30 IST after it was made (the same day when made before 03:30, else the next
-day); analytics and extended tokens live a year. Everything is thread-safe: the server thread answers
+day); analytics and extended tokens live a year. Tokens are JWTs, as Upstox's are: their claims carry the user,
+the issue time and the expiry. Everything is thread-safe: the server thread answers
 requests while a test thread may mint or revoke through `TwinState`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -35,6 +41,11 @@ def access_token_expiry(issued_at: datetime) -> datetime:
 
 def expiry_for(kind: TokenKind, issued_at: datetime) -> datetime:
     return access_token_expiry(issued_at) if kind is TokenKind.access else issued_at + LONG_LIVED
+
+
+def _b64(part: Mapping[str, object]) -> str:
+    raw = json.dumps(part, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def epoch_ms(when: datetime) -> str:
@@ -85,14 +96,18 @@ class Delivery:
 
 class TokenStore:
     def __init__(self) -> None:
+        self._secret = secrets.token_bytes(32)  # signs the twin's tokens (Upstox's are JWTs signed by Upstox)
         self._lock = threading.Lock()
         self._tokens: dict[str, Token] = {}
         self._codes: dict[str, AuthCode] = {}
         self.requests: list[TokenRequest] = []
         self.deliveries: list[Delivery] = []
 
-    def mint(self, kind: TokenKind, user_id: str, now: datetime) -> Token:
-        token = Token(secrets.token_urlsafe(32), kind, user_id, now, expiry_for(kind, now))
+    def mint(self, kind: TokenKind, user_id: str, now: datetime, *, opaque: bool = False) -> Token:
+        """A new token; `opaque` makes one that says nothing of itself (not a JWT), for tests of that case."""
+        expires = expiry_for(kind, now)
+        value = secrets.token_urlsafe(32) if opaque else self._jwt(user_id, now, expires)
+        token = Token(value, kind, user_id, now, expires)
         with self._lock:
             if kind is TokenKind.analytics:
                 # Generating a new analytics token revokes the old one.
@@ -101,6 +116,21 @@ class TokenStore:
                         old.revoked = True
             self._tokens[token.value] = token
         return token
+
+    def _jwt(self, user_id: str, issued: datetime, expires: datetime) -> str:
+        """A token shaped as Upstox's are: a JWT whose claims say who, when it was made and when it dies."""
+        header = {"alg": "HS256", "typ": "JWT"}
+        claims = {
+            "sub": user_id,
+            "jti": secrets.token_hex(12),
+            "isMultiClient": False,
+            "iat": int(issued.timestamp()),
+            "iss": "udapi-gateway-service",
+            "exp": int(expires.timestamp()),
+        }
+        signing = f"{_b64(header)}.{_b64(claims)}"
+        signature = hmac.new(self._secret, signing.encode("ascii"), hashlib.sha256).digest()
+        return f"{signing}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode('ascii')}"
 
     def get(self, value: str) -> Token | None:
         with self._lock:

@@ -452,7 +452,8 @@ class UpstoxClient:
         raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
     async def _attempt(self, call: _Call, parse: Callable[[Any], T], attempt: int) -> T:
-        headers: dict[str, str] = {}
+        # The v2 calls name their API version, as Upstox's SDK does; the v3 ones carry it in the path.
+        headers: dict[str, str] = {"Api-Version": "2.0"} if call.path.startswith("/v2/") else {}
         secrets = call.secrets
         token: str | None = None
         if call.auth and call.token_optional:

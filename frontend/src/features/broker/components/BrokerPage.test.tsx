@@ -32,13 +32,32 @@ describe("the broker page", () => {
     await screen.findByRole("region", { name: /Connection/ });
 
     await user.type(screen.getByLabelText("Token"), "x".repeat(40));
+    // The kind is asked, never guessed: nothing can be sent until it is said.
+    expect(screen.getByRole("button", { name: "Check and save" })).toBeDisabled();
+    const kinds = screen.getByRole("group", { name: "Which kind of token is it?" });
+    expect(within(kinds).getAllByRole("radio").map((radio) => (radio as HTMLInputElement).checked)).toEqual([false, false]);
+    await user.click(within(kinds).getByRole("radio", { name: /Analytics token/ }));
+    await user.type(screen.getByLabelText(/Valid until/), "2027-10-01");
     await user.click(screen.getByRole("button", { name: "Check and save" }));
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Upstox refused this token (401).");
     const [post] = api.to("POST", "/api/v1/broker/upstox/token");
-    expect(sentJson(post)).toEqual({ token: "x".repeat(40), kind: "analytics" });
+    expect(sentJson(post)).toEqual({ token: "x".repeat(40), kind: "analytics", valid_until: "2027-10-01" });
     expect(new Headers(post?.init?.headers).get("X-CSRF-Token")).toBe("csrf-abc");
     document.cookie = "me_csrf=; path=/; max-age=0";
+  });
+
+  it("sends a daily access token without a validity date", async () => {
+    const user = userEvent.setup();
+    const api = admin({ "POST /api/v1/broker/upstox/token": error(400, "broker_token_refused", "refused") });
+    renderApp("/broker");
+    await screen.findByRole("region", { name: /Connection/ });
+    await user.click(screen.getByRole("radio", { name: /Access token/ }));
+    expect(screen.queryByLabelText(/Valid until/)).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText("Token"), "y".repeat(40));
+    await user.click(screen.getByRole("button", { name: "Check and save" }));
+    await screen.findByRole("alert");
+    expect(sentJson(api.to("POST", "/api/v1/broker/upstox/token")[0])).toEqual({ token: "y".repeat(40), kind: "access", valid_until: null });
   });
 
   it("asks before disconnecting", async () => {

@@ -161,15 +161,19 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
   const disconnect = useDisconnect();
   const [confirming, setConfirming] = useState(false);
   const [token, setToken] = useState("");
-  const [kind, setKind] = useState<"access" | "analytics">("analytics");
+  // Asked, never guessed: nothing is chosen until the person says which kind they are pasting.
+  const [kind, setKind] = useState<"access" | "analytics" | null>(null);
+  const [validUntil, setValidUntil] = useState("");
   const tokenId = useId();
   const kindId = useId();
+  const validUntilId = useId();
   const configured = status.setup.client_configured;
 
   const submitPaste = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (kind === null) return;
     paste.mutate(
-      { token: token.trim(), kind },
+      { token: token.trim(), kind, valid_until: kind === "analytics" && validUntil ? validUntil : null },
       {
         onSuccess: () => {
           setToken("");
@@ -217,22 +221,53 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
         <form className="broker-action" onSubmit={submitPaste}>
           <h3 className="broker-action__title">Paste a token</h3>
           <p>An analytics token (one year, read-only) means nothing is needed in the mornings.</p>
-          <div className="field">
-            <label className="field__label" htmlFor={kindId}>
-              Kind
+          <fieldset className="field broker-kind">
+            <legend className="field__label">Which kind of token is it?</legend>
+            <label className="broker-kind__option">
+              <input
+                type="radio"
+                name={kindId}
+                value="analytics"
+                checked={kind === "analytics"}
+                onChange={() => {
+                  setKind("analytics");
+                }}
+              />
+              <span>
+                <strong>Analytics token</strong>: generated once on Upstox's developer apps page, read-only, valid a year.
+              </span>
             </label>
-            <select
-              id={kindId}
-              className="input"
-              value={kind}
-              onChange={(event) => {
-                setKind(event.target.value === "access" ? "access" : "analytics");
-              }}
-            >
-              <option value="analytics">Analytics token</option>
-              <option value="access">Access token</option>
-            </select>
-          </div>
+            <label className="broker-kind__option">
+              <input
+                type="radio"
+                name={kindId}
+                value="access"
+                checked={kind === "access"}
+                onChange={() => {
+                  setKind("access");
+                }}
+              />
+              <span>
+                <strong>Access token</strong>: the daily token from a login, valid until 03:30 IST the next day.
+              </span>
+            </label>
+          </fieldset>
+          {kind === "analytics" ? (
+            <div className="field">
+              <label className="field__label" htmlFor={validUntilId}>
+                Valid until (only if the token does not say; Upstox's page shows it)
+              </label>
+              <input
+                id={validUntilId}
+                className="input"
+                type="date"
+                value={validUntil}
+                onChange={(event) => {
+                  setValidUntil(event.target.value);
+                }}
+              />
+            </div>
+          ) : null}
           <div className="field">
             <label className="field__label" htmlFor={tokenId}>
               Token
@@ -251,7 +286,7 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
               }}
             />
           </div>
-          <button type="submit" className="button" disabled={paste.isPending || token.trim().length < 16}>
+          <button type="submit" className="button" disabled={paste.isPending || kind === null || token.trim().length < 16}>
             {paste.isPending ? "Checking with Upstox…" : "Check and save"}
           </button>
           {paste.isError ? (
