@@ -166,45 +166,44 @@ const GREEKS = ["iv", "delta", "gamma", "theta", "vega"] as const;
 
 /** Upstox sends its greeks rounded; every greek shown is our engine's. How far apart they were, latest minute. */
 function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
-  const rows = Object.entries(check.targets).flatMap(([target, greeks]) =>
-    GREEKS.flatMap((greek) => {
-      const gap = greeks[greek];
-      return gap ? [{ target, greek, gap }] : [];
-    }),
-  );
+  const targets = Object.entries(check.targets);
   return (
     <section className="panel" aria-labelledby="status-greeks">
       <h2 id="status-greeks" className="panel__title">
         Upstox's greeks against ours
       </h2>
       <p>
-        Every greek shown is computed by Market Edge's engine at full precision; Upstox's rounded values are only compared. At{" "}
-        {formatMinuteIST(check.minute)} IST, Upstox minus ours:
+        Every greek shown is computed by Market Edge's engine at full precision; Upstox's rounded values are only compared. The
+        largest gap of each greek at {formatMinuteIST(check.minute)} IST (Upstox minus ours), and where it is; the median gap
+        when you point at it.
       </p>
       <div className="table-scroll">
         <table className="table">
-          <caption>Largest and median gap per greek, over the options Upstox gave an IV for</caption>
+          <caption>Largest gap per greek, over the options Upstox gave an IV for</caption>
           <thead>
             <tr>
               <th scope="col">Index and expiry</th>
-              <th scope="col">Greek</th>
-              <th scope="col">Largest gap</th>
-              <th scope="col">At</th>
-              <th scope="col">Median gap</th>
+              {GREEKS.map((greek) => (
+                <th scope="col" key={greek}>
+                  {GREEK_NAMES[greek]}
+                </th>
+              ))}
               <th scope="col">Options</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ target, greek, gap }) => (
-              <tr key={`${target}:${greek}`}>
-                <td>{target.replace(":", " ")}</td>
-                <td>{greek}</td>
-                <td className="num">{formatGap(gap.largest)}</td>
-                <td>
-                  {gap.strike} {gap.side}
-                </td>
-                <td className="num">{formatGap(gap.median)}</td>
-                <td className="num">{gap.compared}</td>
+            {targets.map(([target, greeks]) => (
+              <tr key={target}>
+                <th scope="row">{target.replace(":", " ")}</th>
+                {GREEKS.map((greek) => {
+                  const gap = greeks[greek];
+                  return (
+                    <td key={greek} className="num" title={gap ? `median ${formatGap(gap.median)}` : undefined}>
+                      {!gap ? "–" : gap.largest === 0 ? "0" : `${formatGap(gap.largest)} · ${String(gap.strike)} ${gap.side}`}
+                    </td>
+                  );
+                })}
+                <td className="num">{Math.max(0, ...GREEKS.map((greek) => greeks[greek]?.compared ?? 0))}</td>
               </tr>
             ))}
           </tbody>
@@ -214,7 +213,10 @@ function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
   );
 }
 
+const GREEK_NAMES: Record<(typeof GREEKS)[number], string> = { iv: "IV", delta: "Delta", gamma: "Gamma", theta: "Theta", vega: "Vega" };
+
 function formatGap(value: number): string {
+  if (value === 0) return "0";
   return Math.abs(value) >= 0.01 ? value.toFixed(3) : value.toExponential(1);
 }
 
