@@ -46,7 +46,7 @@ import uvloop
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python")
-RUN_CONSTRAINED = "/work/shared/tools/run-constrained"
+RUN_CONSTRAINED = str(ROOT / "scripts" / "run-constrained")  # the repository's own (cgroups v1 or v2)
 DAY = "2026-11-25"
 BANDS = [(lo, hi) for lo in (0.05, 0.1, 0.15, 0.2) for hi in (0.4, 0.5, 0.6)]
 # What the tracker screen asks when it opens (frontend/src: who am I, and its opening answer: the market's status,
