@@ -27,6 +27,7 @@ def _tables(url: str) -> set[str]:
 def _round_trip(url: str) -> None:
     url = normalise_database_url(url)
     head = migrate.head_revision(url)
+    assert head == migrate.HEAD, "bump migrate.HEAD to the newest migration"
     assert asyncio.run(migrate.schema_state(url)) == (None, True)
     migrate.upgrade(url)
     assert asyncio.run(migrate.schema_state(url)) == (head, False)

@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/load/loadtest.py storm  --users 1000 --cpu 0.1                  # 09:15 storm
     .venv/bin/python benchmarks/load/loadtest.py steady --users 1000 --duration 600 --cpu 0.5   # Starter
     .venv/bin/python benchmarks/load/loadtest.py throughput --cpu 1 --seconds 15                # one full core
+    .venv/bin/python benchmarks/load/loadtest.py coldstart --users 1 --runs 5 --cpu 0.1          # waking up
 
 Each user has a session (made in the database beforehand: argon2 sign-ins are measured separately with
 --logins), opens the tracker page as the UI does (who am I, and the tracker's opening answer: status,
@@ -689,6 +690,84 @@ def write_docs(name: str, table: str, command: str) -> None:
     path.write_text(text)
 
 
+# -- cold start ---------------------------------------------------------------------------------------------
+
+
+def coldstart(args: argparse.Namespace, url: str, tokens: list[str], work: Path) -> str:
+    """`marketedge serve` (the production entrypoint, as the Docker image runs it) launched under the quota
+    `--runs` times: seconds from launch to the first 200 of /health/live, and to the first 200 of the tracker's
+    opening answer for a signed-in person (what the first visitor of the evening waits for)."""
+    epoch = time.time()
+    twin = start_twin(args, epoch)
+    live: list[float] = []
+    tracker: list[float] = []
+    stats = ""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MARKETEDGE_ENV": "development",
+        "UPSTOX_BASE_URL": f"http://127.0.0.1:{args.port + 1}",
+        "LOG_LEVEL": "WARNING",
+        "SESSION_IDLE_MINUTES": "600",
+        "FRONTEND_DIST": str(ROOT / "frontend" / "dist"),
+    }
+    try:
+        for _ in range(args.runs):
+            stderr = (work / "coldstart.log").open("wb")
+            command = [
+                RUN_CONSTRAINED, "--cpu", str(args.cpu), "--mem", args.mem, "--stats", "--",
+                "taskset", "-c", "0", str(ROOT / ".venv/bin/marketedge"), "serve", "--port", str(args.port),
+            ]  # fmt: skip
+            launched = time.monotonic()
+            process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=stderr, env=env, start_new_session=True, cwd=work
+            )
+            try:
+                live.append(_first_200(f"http://127.0.0.1:{args.port}/health/live", {}, launched, process))
+                cookie = {"Cookie": f"me_session={tokens[0]}"}
+                url_tracker = f"http://127.0.0.1:{args.port}/api/v1/tracker"
+                tracker.append(_first_200(url_tracker, cookie, launched, process))
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(30)
+                stderr.close()
+            found = re.findall(r"run-constrained: .*", (work / "coldstart.log").read_text(errors="replace"))
+            stats = found[-1] if found else stats
+    finally:
+        os.killpg(twin.pid, signal.SIGTERM)
+        twin.wait(30)
+
+    def spread(values: list[float]) -> str:
+        ordered = sorted(values)
+        return f"{ordered[0]:.1f} / {ordered[len(ordered) // 2]:.1f} / {ordered[-1]:.1f} s"
+
+    return "\n".join(
+        [
+            "| measure | min / median / max | target |",
+            "|---|---|---|",
+            f"| launch to the first `/health/live` answer | {spread(live)} | ≤ 8 s |",
+            f"| launch to the first tracker answer (`GET /api/v1/tracker`, signed in) | {spread(tracker)} | ≤ 15 s |",
+            f"| runs | {len(live)}: `marketedge serve` under run-constrained --cpu {args.cpu} --mem {args.mem} | |",
+            f"| machine | {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {platform.python_version()} | |",
+        ]
+    )
+
+
+def _first_200(url: str, headers: dict[str, str], launched: float, process: subprocess.Popen[bytes]) -> float:
+    """Seconds from `launched` to the first 200 of `url`, asking every 50 ms (each ask waits up to 30 s)."""
+    deadline = launched + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, headers=headers, timeout=30).status_code == 200:
+                return time.monotonic() - launched
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit("the server exited during its cold start")
+        time.sleep(0.05)
+    raise SystemExit(f"no 200 from {url} within 180 s")
+
+
 def _wrk(args: argparse.Namespace, path: str, token: str, connections: int) -> str:
     """wrk on core 1 against one URL with one person's session (gzip accepted, as a browser does)."""
     command = [
@@ -860,7 +939,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("scenario", choices=("steady", "storm", "throughput", "costs"))
+    parser.add_argument("scenario", choices=("steady", "storm", "throughput", "costs", "coldstart"))
+    parser.add_argument("--runs", type=int, default=5, help="coldstart: launches to time")
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=600, help="steady: seconds (at most 900)")
     parser.add_argument("--storm-window", type=float, default=10)
@@ -918,7 +998,9 @@ def main() -> None:
     compile_bytecode()
     args.database_url = url
     command = "python benchmarks/load/loadtest.py " + " ".join(sys.argv[1:])
-    if args.scenario == "throughput":
+    if args.scenario == "coldstart":
+        table = coldstart(args, url, tokens, work)
+    elif args.scenario == "throughput":
         table = throughput(args, url, tokens, work)
     elif args.scenario == "costs":
         table = costs(args, url, tokens, work)

@@ -24,7 +24,7 @@ from marketedge.api.credentials import Credentials
 from marketedge.api.hot import HotStore, install_hot_path
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
-from marketedge.auth import install_security
+from marketedge.auth.install import install_security
 from marketedge.broker.router import router as broker_router
 from marketedge.config import Settings, get_settings
 from marketedge.errors import install_error_handlers

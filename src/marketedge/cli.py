@@ -54,27 +54,38 @@ def _prepare_database(database_url: str, *, always_upgrade: bool) -> None:
         current, empty = asyncio.run(migrate.schema_state(database_url))
     except Exception as exc:
         _fail(f"database unreachable ({type(exc).__name__}): check DATABASE_URL")
-    head = migrate.head_revision(database_url)
-    if empty or always_upgrade:
+    if empty or (always_upgrade and current != migrate.HEAD):
         migrate.upgrade(database_url)
-    elif current != head:
-        _fail(f"database schema is at {current}, this version needs {head}: run `marketedge migrate`")
+    elif current != migrate.HEAD:
+        _fail(f"database schema is at {current}, this version needs {migrate.HEAD}: run `marketedge migrate`")
 
 
 def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
+    """uvicorn on the boot app (marketedge/boot.py): the socket answers within seconds of launch while the
+    database is prepared and the app imported, built and started behind it."""
     import uvicorn
 
-    from marketedge.app import create_app
+    from marketedge.boot import BootApp
     from marketedge.logs import configure_logging
 
-    settings = _settings()
+    settings = _settings()  # a bad setting stops start-up here, in one line, before anything listens
     configure_logging(settings.log_level, settings.log_format)
-    _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
-    if demo_account and not settings.is_production:
-        email, password = _demo_account(settings.database_url)
-        typer.echo(f"Sign in at http://{host}:{port}/login as {email} with password {password}", err=True)
+
+    def build():  # type: ignore[no-untyped-def]
+        _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+        if demo_account and not settings.is_production:
+            email, password = _demo_account(settings.database_url)
+            typer.echo(f"Sign in at http://{host}:{port}/login as {email} with password {password}", err=True)
+        from marketedge.app import create_app
+
+        return create_app(settings)
+
+    async def start():  # type: ignore[no-untyped-def]
+        # In a thread: the heavy imports and the database check run while the event loop answers.
+        return await asyncio.to_thread(build)
+
     uvicorn.run(
-        create_app(settings),
+        BootApp(start),
         host=host,
         port=port,
         log_config=None,

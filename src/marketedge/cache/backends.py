@@ -7,8 +7,6 @@ import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 
-import redis.asyncio as aioredis
-
 
 class CacheBackend(ABC):
     """The one interface both backends honour; tests run the same suite on each."""
@@ -89,6 +87,8 @@ class RedisBackend(CacheBackend):
 
     def __init__(self, url: str, prefix: str = "me:") -> None:
         # A bounded pool that waits for a free connection rather than failing (free tiers cap connections).
+        import redis.asyncio as aioredis  # only with REDIS_URL: a tenth of a second of start-up otherwise
+
         pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=16,

@@ -11,7 +11,6 @@ import uuid
 from datetime import date, datetime
 
 import orjson
-import redis.asyncio as aioredis
 import structlog
 
 from marketedge.ingest.bus import MinuteBus, MinuteStored
@@ -24,6 +23,8 @@ RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
 class RedisMinuteBus(MinuteBus):
     def __init__(self, url: str, prefix: str = "me:", queue_size: int = 32) -> None:
         super().__init__(queue_size)
+        import redis.asyncio as aioredis  # only with REDIS_URL
+
         self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
         self.channel = f"{prefix}minutes"
         self.origin = uuid.uuid4().hex  # our own announcements come back from Redis: this tells them apart

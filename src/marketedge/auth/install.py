@@ -1,0 +1,90 @@
+"""`install_security(app, settings)`: middleware (proxy headers, hosts, body limit, headers, CORS), the account
+routers and the gated API docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from marketedge.config import Settings
+
+log = structlog.get_logger(__name__)
+
+__all__ = ["install_security"]
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """Middleware (proxy headers, hosts, body limit, headers, CORS), the account routers, gated API docs."""
+    from marketedge.api import account, auth, users
+    from marketedge.auth.deps import VIEWER, SecurityState
+    from marketedge.auth.ratelimit import RateLimiter
+    from marketedge.auth.security_headers import SecurityMiddleware
+
+    limiter = RateLimiter(settings.redis_url)
+    app.state.security = SecurityState(settings, limiter)
+
+    # add_middleware wraps what is there: CORS ends up inside, so its answers get the security headers too.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Content-Type", "Authorization", "X-CSRF-Token", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "ETag"],
+            max_age=600,
+        )
+    app.add_middleware(
+        SecurityMiddleware,
+        trusted_hosts=settings.trusted_hosts,
+        trusted_proxies=settings.trusted_proxies,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+    _gate_api_docs(app, VIEWER)
+    app.include_router(auth.router)
+    if settings.allow_registration:
+        app.include_router(auth.registration)
+    app.include_router(users.router)
+    app.include_router(users.audit_router)
+    app.include_router(account.router)
+    _close_on_shutdown(app, limiter)
+
+    if settings.is_production and "*" in settings.trusted_hosts:
+        log.warning("TRUSTED_HOSTS is '*': set it to the host names this service answers to")
+
+
+def _gate_api_docs(app: FastAPI, viewer: Any) -> None:
+    """The OpenAPI document for signed-in people only; Swagger UI and ReDoc are removed, because they load
+    scripts from a CDN and inline, which the Content-Security-Policy forbids."""
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}
+    app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Route) and r.path in docs)]
+    if app.openapi_url:
+
+        async def openapi(request: Request) -> JSONResponse:
+            return JSONResponse(request.app.openapi())
+
+        app.add_api_route(
+            app.openapi_url, openapi, methods=["GET"], include_in_schema=False, dependencies=[viewer]
+        )
+
+
+def _close_on_shutdown(app: FastAPI, limiter: Any) -> None:
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            try:
+                yield state
+            finally:
+                await limiter.close()
+
+    app.router.lifespan_context = lifespan
