@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import mimetypes
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -11,9 +13,10 @@ from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from marketedge import __version__, heap
@@ -44,7 +47,7 @@ log = structlog.get_logger(__name__)
 STOP_SECONDS = 10.0
 
 # Paths that never fall back to the UI: an unknown one is a JSON 404.
-_NOT_UI = ("/api", "/health", "/metrics", "/twin", "/docs", "/openapi.json", "/redoc")
+_NOT_UI = ("/api", "/health", "/metrics", "/twin", "/docs", "/openapi.json", "/redoc", "/assets/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -198,10 +201,42 @@ def _mount_ui(app: FastAPI, dist: Path) -> None:
 
 
 class _HashedAssets(StaticFiles):
-    """Vite names every built asset by its content hash: a browser or CDN may keep it for a year."""
+    """Vite names every built asset by its content hash: a browser or CDN may keep it for a year. The build also
+    writes each as .br and .gz (frontend/vite.config.ts): the one the browser accepts is sent, as a CDN would."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
+        response = await self._precompressed(path, scope) or await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["Vary"] = "Accept-Encoding"
         return response
+
+    async def _precompressed(self, path: str, scope: Scope) -> Response | None:
+        accepted = Headers(scope=scope).get("accept-encoding", "")
+        for coding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            if not _accepts(accepted, coding):
+                continue
+            full, found = await asyncio.to_thread(self.lookup_path, path + suffix)
+            if found is None or not stat.S_ISREG(found.st_mode):
+                continue
+            media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            response = FileResponse(
+                full, stat_result=found, media_type=media_type, headers={"Content-Encoding": coding}
+            )
+            if self.is_not_modified(response.headers, Headers(scope=scope)):
+                return NotModifiedResponse(response.headers)
+            return response
+        return None
+
+
+def _accepts(header: str, coding: str) -> bool:
+    """Whether an Accept-Encoding header accepts `coding` (named, with a q-value above 0)."""
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() == coding:
+            quality = params.strip().removeprefix("q=")
+            try:
+                return not params.strip().startswith("q=") or float(quality) > 0
+            except ValueError:
+                return False
+    return False

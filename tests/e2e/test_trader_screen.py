@@ -27,6 +27,8 @@ FULL_DAY = HERE / "fixtures" / "summary-full-day.json"
 
 def _wait_for_day(screen: Screen) -> Any:
     page = screen.page
+    # The minute table loads when it comes near the screen (below the fold): go there, as a person would.
+    page.locator(".tracker-table-slot").scroll_into_view_if_needed(timeout=WAIT)
     page.locator(f"{TRACKER_TABLE} tbody tr[aria-rowindex]").first.wait_for(timeout=WAIT)
     # The greek charts draw one after another; wait until every chart on the page has its canvas.
     page.locator(".time-chart canvas").first.wait_for(timeout=WAIT)
@@ -340,6 +342,45 @@ def test_every_screen_is_accessible_in_both_themes_and_fits_phone_and_desktop(
     phone.assert_clean()
 
     assert all(violations == [] for violations in found.values()), json.dumps(found, indent=1)
+
+
+def test_a_tracker_page_load_asks_for_at_most_150_kb_of_javascript_compressed(
+    open_screen: Callable[..., Screen],
+) -> None:
+    """A phone opening the tracker, nothing cached: what crosses the wire for scripts (transferSize), every
+    asset compressed (the build's .br, chosen by Accept-Encoding) and marked Vary: Accept-Encoding."""
+    screen = open_screen(width=390, height=844)
+    page = screen.page
+    encodings: dict[str, tuple[str | None, str | None, int]] = {}
+
+    def answered(response: Any) -> None:
+        if "/assets/" in response.url:
+            headers = response.headers
+            encodings[response.url] = (
+                headers.get("content-encoding"),
+                headers.get("vary"),
+                int(headers.get("content-length", 0)),
+            )
+
+    page.on("response", answered)
+    screen.goto("/")
+    page.locator(".time-chart canvas").first.wait_for(timeout=WAIT)
+    page.wait_for_load_state("networkidle")
+    scripts = page.evaluate(
+        "performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))"
+        ".map(e => [e.name.split('/').pop(), e.transferSize, e.decodedBodySize])"
+    )
+    wire = sum(size for _, size, _ in scripts)
+    record("tracker_js_on_the_wire", {"bytes": wire, "scripts": scripts})
+    assert scripts and wire <= 150 * 1024, scripts
+    assert not any(name.startswith("TrackerTable") for name, _, _ in scripts), (
+        "the table loads when scrolled to"
+    )
+    for url, (coding, vary, length) in encodings.items():
+        assert vary == "Accept-Encoding", url
+        if url.endswith((".js", ".css")) and (coding or length >= 1024):  # the build skips files under 1 KB
+            assert coding == "br", (url, coding, length)
+    screen.assert_clean()
 
 
 def test_a_first_visit_loads_under_200_kb_of_javascript() -> None:

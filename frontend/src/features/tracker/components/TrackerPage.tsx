@@ -8,7 +8,7 @@
 // Steady state costs the server the stream only: the badge's age is worked out here from the newest minute and
 // the clock, the market's status is asked again only when the session opens or closes (docs/scaling.md).
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useInstruments } from "@/api/get-instruments";
 import { serverClockOffset, useBadgeStatus, useStatusRefresh, type MarketStatusAnswer } from "@/api/get-market-status";
@@ -19,6 +19,7 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { resolveMarket, type MarketChoice } from "@/components/MarketSelect";
 import { Page } from "@/components/Page";
 import { Skeleton } from "@/components/Skeleton";
+import { WhenVisible } from "@/components/WhenVisible";
 import { ApiError } from "@/lib/api-client";
 import { formatDay, formatDayShort, formatMinuteIST, istDay } from "@/lib/format";
 import { useMinutePoll } from "@/lib/poll";
@@ -36,8 +37,11 @@ import { parseTrackerParams, trackerSearch, type TrackerParams } from "../utils/
 import { LiveBadge } from "./LiveBadge";
 import { TrackerCharts } from "./TrackerCharts";
 import { TrackerControls } from "./TrackerControls";
-import { TrackerTable } from "./TrackerTable";
 import "./tracker.css";
+
+// The minute table (and TanStack Table and Virtual with it) loads when a person scrolls to it: it is below the
+// fold on every screen, and the first screen's code stays within its budget (docs/deploy.md, "Compressed assets").
+const TrackerTable = lazy(async () => ({ default: (await import("./TrackerTable")).TrackerTable }));
 
 export const MARK_RENDERED = "tracker:rendered";
 export const MEASURE_RENDER = "tracker:render";
@@ -214,7 +218,11 @@ function TrackerView({
         <TrackerCharts summary={summary} metrics={params.metrics} />
       </ErrorBoundary>
       <ErrorBoundary>
-        <TrackerTable summary={summary} metrics={params.metrics} kinds={params.kinds} onKindsChange={onKindsChange} />
+        <WhenVisible className="tracker-table-slot" placeholder={<Skeleton label="Minute table" lines={6} />}>
+          <Suspense fallback={<Skeleton label="Loading the minute table…" lines={6} />}>
+            <TrackerTable summary={summary} metrics={params.metrics} kinds={params.kinds} onKindsChange={onKindsChange} />
+          </Suspense>
+        </WhenVisible>
       </ErrorBoundary>
     </>
   );
