@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1, le=30 * 24)
     allow_registration: bool = False
     cors_origins: Annotated[list[str], NoDecode] = Field(default=[])
+    # The UI's origin when it is served from another one (Vercel): where the Upstox login comes back to.
+    ui_origin: str | None = None
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default=["*"])
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default=[])
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
@@ -206,6 +208,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return [str(item).strip() for item in value]  # type: ignore[attr-defined]
+
+    @field_validator("ui_origin")
+    @classmethod
+    def _ui_origin(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        origin = value.strip().rstrip("/")
+        if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+            raise ValueError(f"{origin!r}: expected an origin such as https://app.example.com (no path)")
+        return origin
 
     @field_validator("cors_origins")
     @classmethod

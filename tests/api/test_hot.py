@@ -390,3 +390,27 @@ async def test_a_question_that_cannot_be_answered_again_goes_to_the_route(
     assert answer.status_code == 200 and answer.content == first.content and hot.rebuilt == 0
     again = hot.again(key)
     assert again is not None and again[0] is not gone, "the route's answer brought its own way back"
+
+
+async def test_a_page_on_the_uis_own_origin_may_read_hot_answers_as_it_reads_the_routes(
+    day_settings: Settings, pinned_clock: ManualClock
+) -> None:
+    """The UI on another origin (CORS_ORIGINS): a hot answer carries what the CORS middleware adds to the
+    route's, so the browser lets the page read it; an origin not named gets neither."""
+    ui = "https://app.example.com"
+    application = create_app(day_settings.model_copy(update={"cors_origins": [ui]}))
+    async with running(application):
+        signed = await sign_in(application, application.state.db, Role.viewer)
+        async with signed.client as http:
+            routed = await http.get(SUMMARY, headers={"Origin": ui})
+            hot = await http.get(SUMMARY, headers={"Origin": ui})
+            me = await http.get("/api/v1/auth/me", headers={"Origin": ui})
+            stranger = await http.get(SUMMARY, headers={"Origin": "https://elsewhere.example"})
+        assert application.state.hot.hits >= 2
+    for answer in (routed, hot, me):
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == ui
+        assert answer.headers["access-control-allow-credentials"] == "true"
+        assert "ETag" in answer.headers["access-control-expose-headers"]
+        assert "Origin" in answer.headers.get_list("vary") or "Origin" in answer.headers["vary"]
+    assert stranger.status_code == 200 and "access-control-allow-origin" not in stranger.headers

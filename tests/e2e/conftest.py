@@ -52,7 +52,7 @@ ADMIN = ("admin@e2e.test", "e2e-admin-password-2026")
 EXPECTED_CONSOLE = ("status of 401", "status of 403")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -88,12 +88,15 @@ def _wait_for_morning(base: str, server: subprocess.Popen[bytes], log: Path, dea
 
 @contextlib.contextmanager
 def market_server(
-    tmp_path_factory: pytest.TempPathFactory, name: str, env: Callable[[str], dict[str, str]] | None = None
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    env: Callable[[str], dict[str, str]] | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """tests/e2e/market_server.py on a free port: the built UI on the twin, with the morning of SESSION_DAY
-    stored and minutes still arriving. `env(base_url)` adds environment variables."""
+    """tests/e2e/market_server.py on a free port (or `port`): the built UI on the twin, with the morning of
+    SESSION_DAY stored and minutes still arriving. `env(base_url)` adds environment variables."""
     _need((ROOT / "frontend" / "dist" / "index.html").is_file(), "the UI is not built (make ui)")
-    port = _free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     db = tmp_path_factory.mktemp(name) / "e2e.db"
     log = tmp_path_factory.mktemp(f"{name}-log") / "server.log"

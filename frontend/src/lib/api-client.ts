@@ -78,6 +78,29 @@ const SAFE_METHODS: readonly string[] = ["GET", "HEAD", "OPTIONS"];
 export const CSRF_COOKIE = "me_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
+/**
+ * The API's origin when this UI is served from another one (VITE_API_ORIGIN at build time, e.g. the UI on
+ * app.example.com and the API on api.example.com); "" when the backend serves the UI itself.
+ */
+export const API_ORIGIN: string = (import.meta.env.VITE_API_ORIGIN ?? "").replace(/\/+$/, "");
+
+/** The URL of an API path, on the API's origin. */
+export function apiUrl(path: string): string {
+  return `${API_ORIGIN}${path}`;
+}
+
+/** Cookies go with every request to the API, on its origin or this one. */
+export const API_CREDENTIALS: RequestCredentials = API_ORIGIN ? "include" : "same-origin";
+
+// The session's CSRF token as the sign-in or who-am-I answer gave it: on another origin than the API's, the
+// page cannot read the API's cookie, so this is what state-changing requests send.
+let csrfToken: string | null = null;
+
+/** Keep (or, with null, forget) the CSRF token of the session that is signed in. */
+export function rememberCsrfToken(token: string | null | undefined): void {
+  csrfToken = token ?? null;
+}
+
 /** The value of a cookie this page may read (the session cookie itself is httpOnly and never visible here). */
 export function readCookie(name: string): string | null {
   for (const part of document.cookie.split(";")) {
@@ -100,7 +123,7 @@ export function queryString(params: Record<string, string | number | boolean | n
 const GATEWAY_STATUSES: readonly number[] = [502, 503, 504];
 
 /**
- * Fetch JSON from the backend (same origin: the CSP allows `connect-src 'self'` only).
+ * Fetch JSON from the backend: on this page's origin, or on API_ORIGIN (which the CSP's connect-src names).
  *
  * Resolves with the parsed body, or `undefined` for an empty body (204). Rejects with an ApiError for every
  * failure: no answer, timeout, a non-2xx answer (with the backend's code and message when it sent its error
@@ -114,7 +137,9 @@ export async function apiFetch<T = unknown>(path: string, options: ApiFetchOptio
   if (!requestHeaders.has("Accept")) requestHeaders.set("Accept", "application/json");
   const method = (init.method ?? "GET").toUpperCase();
   if (!SAFE_METHODS.includes(method) && !requestHeaders.has(CSRF_HEADER)) {
-    const csrf = readCookie(CSRF_COOKIE);
+    // The cookie where the page can read it (the API on this origin: it follows a sign-in in another tab), else
+    // the token the sign-in or who-am-I answer gave (the API on another origin).
+    const csrf = readCookie(CSRF_COOKIE) ?? csrfToken;
     if (csrf) requestHeaders.set(CSRF_HEADER, csrf);
   }
   let body: string | undefined;
@@ -128,7 +153,13 @@ export async function apiFetch<T = unknown>(path: string, options: ApiFetchOptio
 
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: requestHeaders, body, signal: combinedSignal });
+    response = await fetch(apiUrl(path), {
+      credentials: API_CREDENTIALS,
+      ...init,
+      headers: requestHeaders,
+      body,
+      signal: combinedSignal,
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     if (timeoutSignal.aborted) {

@@ -56,7 +56,7 @@ from marketedge.api.credentials import Credentials
 from marketedge.api.params import parse_time
 from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Again, Rendered, etag_matches
 from marketedge.auth.security_headers import _HEADERS as SECURITY_HEADERS
-from marketedge.auth.security_headers import HSTS, SecurityMiddleware
+from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, HSTS, SecurityMiddleware
 from marketedge.config import Settings
 from marketedge.errors import error_bytes
 
@@ -75,6 +75,7 @@ SESSION_COOKIE = b"me_session"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 STREAM_PATH = "/api/v1/stream"
+CORS_EXPOSED = ", ".join(CORS_EXPOSED_HEADERS).encode()
 ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (api/credentials.py), never stored
 # Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
 STREAM_SLOT = "marketedge.hot.stream"
@@ -253,7 +254,13 @@ def install_hot_path(app: FastAPI, store: HotStore, settings: Settings) -> None:
     )
 
     def build_with_hot_path() -> ASGIApp:
-        return HotPathMiddleware(build(), store=store, rate_limit=settings.api_rate_limit, checks=checks)
+        return HotPathMiddleware(
+            build(),
+            store=store,
+            rate_limit=settings.api_rate_limit,
+            checks=checks,
+            cors_origins=settings.cors_origins,
+        )
 
     app.build_middleware_stack = build_with_hot_path  # type: ignore[method-assign]
 
@@ -270,9 +277,13 @@ class HotPathMiddleware:
         store: HotStore,
         rate_limit: str | None = None,
         checks: SecurityMiddleware | None = None,
+        cors_origins: list[str] | None = None,
     ) -> None:
         self.app = app
         self.checks = checks
+        # The UI's origins when it is served elsewhere (CORS_ORIGINS): a hot answer to them carries what
+        # the CORS middleware would add on the full path, or the browser would not let the page read it.
+        self.cors_origins = frozenset(o.encode() for o in cors_origins or ())
         self._ids = itertools.count()
         self._id_prefix = f"{os.getpid():x}{int(time.time()):x}"
         self.store = store
@@ -508,6 +519,15 @@ class HotPathMiddleware:
         if scope.get("scheme") == "https":
             headers.append((b"strict-transport-security", HSTS.encode()))
         headers.append((b"x-request-id", f"{self._id_prefix}{next(self._ids):x}".encode()))
+        if self.cors_origins:
+            origin = next((v for n, v in scope["headers"] if n == b"origin"), None)
+            if origin in self.cors_origins:
+                headers += [
+                    (b"access-control-allow-origin", origin),
+                    (b"access-control-allow-credentials", b"true"),
+                    (b"access-control-expose-headers", CORS_EXPOSED),
+                    (b"vary", b"Origin"),
+                ]
         return headers
 
     def _spend(self, user_id: int) -> int:

@@ -25,7 +25,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     from marketedge.api import account, auth, users
     from marketedge.auth.deps import VIEWER, SecurityState
     from marketedge.auth.ratelimit import RateLimiter
-    from marketedge.auth.security_headers import SecurityMiddleware
+    from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, SecurityMiddleware
 
     limiter = RateLimiter(settings.redis_url)
     app.state.security = SecurityState(settings, limiter)
@@ -38,7 +38,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Content-Type", "Authorization", "X-CSRF-Token", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After", "ETag"],
+            expose_headers=list(CORS_EXPOSED_HEADERS),
             max_age=600,
         )
     app.add_middleware(

@@ -16,6 +16,8 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+#: What a page on another origin (CORS_ORIGINS) may read of an answer: the CORS middleware and the hot path alike.
+CORS_EXPOSED_HEADERS = ("X-Request-ID", "Retry-After", "ETag")
 
 _HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),

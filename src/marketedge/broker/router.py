@@ -124,7 +124,8 @@ async def callback(
         error=error,
         ip=client_ip(request),
     )
-    answer = RedirectResponse(f"{PAGE}?result={result}", status_code=status.HTTP_302_FOUND)
+    ui = request.app.state.settings.ui_origin or ""  # the UI on another origin: back there
+    answer = RedirectResponse(f"{ui}{PAGE}?result={result}", status_code=status.HTTP_302_FOUND)
     answer.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH)
     return answer
 

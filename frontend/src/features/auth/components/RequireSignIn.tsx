@@ -5,6 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { Skeleton } from "@/components/Skeleton";
+import { isWakingUp, WakingUp } from "@/components/WakingUp";
 import { useMe } from "@/api/get-me";
 import { SESSION_ENDED_KEY, type SessionEnd } from "@/lib/query-client";
 import { consentPath, signInPath } from "./safe-next";
@@ -14,6 +15,15 @@ export function RequireSignIn() {
   const location = useLocation();
   const queryClient = useQueryClient();
 
+  if (me.data === undefined && isWakingUp(me.error ?? me.failureReason)) {
+    const failed = me.error ?? me.failureReason;
+    return (
+      <WakingUp
+        retry={me.refetch}
+        fallback={<ErrorNotice error={failed} title="Could not check your session" onRetry={() => void me.refetch()} />}
+      />
+    );
+  }
   if (me.isPending) return <Skeleton label="Checking your session…" />;
   if (me.isError && me.data === undefined) {
     return (

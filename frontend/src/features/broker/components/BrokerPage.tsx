@@ -7,7 +7,7 @@ import { Badge } from "@/components/Badge";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { Page } from "@/components/Page";
 import { Skeleton } from "@/components/Skeleton";
-import { ApiError, describeError } from "@/lib/api-client";
+import { ApiError, apiUrl, describeError } from "@/lib/api-client";
 import { formatInstantIST } from "@/lib/format";
 import { useDisconnect } from "../api/disconnect";
 import { useBrokerStatus } from "@/api/get-broker-status";
@@ -192,7 +192,7 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
           <h3 className="broker-action__title">Connect with Upstox</h3>
           <p>Log in at Upstox in this browser; you come back here with the result. Lasts until 03:30 IST.</p>
           {configured ? (
-            <a className="button" href="/api/v1/broker/upstox/connect">
+            <a className="button" href={apiUrl("/api/v1/broker/upstox/connect")}>
               Connect with Upstox
             </a>
           ) : (

@@ -8,6 +8,7 @@ import { ErrorBoundary } from "@/components/ErrorBoundary";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { Skeleton } from "@/components/Skeleton";
 import { formatMinuteIST, formatNumber, formatSigned } from "@/lib/format";
+import { apiUrl } from "@/lib/api-client";
 import { strikePath, useStrike } from "../api/get-strike";
 import { STRIKE_METRICS, strikeChartData, type OptionSide } from "../utils/chain";
 
@@ -37,7 +38,7 @@ export function StrikePanel({ query, onSide, onClose }: StrikePanelProps) {
             value={query.side}
             onChange={onSide}
           />
-          <a className="button button--quiet" href={strikePath(query, "csv")} download>
+          <a className="button button--quiet" href={apiUrl(strikePath(query, "csv"))} download>
             Download CSV
           </a>
           <button type="button" className="button button--quiet" onClick={onClose}>

@@ -5,7 +5,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { StreamQuery, Summary } from "@/api/types";
-import { queryString } from "@/lib/api-client";
+import { API_CREDENTIALS, apiUrl, queryString } from "@/lib/api-client";
 import { mergeSummary } from "../utils/series";
 import { greeksSummaryQueryKey, type ResolvedSummaryQuery } from "./get-greeks-summary";
 
@@ -59,7 +59,8 @@ export function useMinuteStream(
 
   useEffect(() => {
     if (!path || !query || !supported) return;
-    const source = new EventSource(path);
+    // On the API's origin when it is another one, with the session cookie.
+    const source = new EventSource(apiUrl(path), { withCredentials: API_CREDENTIALS === "include" });
     let failures = 0;
     const key = greeksSummaryQueryKey(query);
     const report = (state: StreamState) => {
