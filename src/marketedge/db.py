@@ -87,7 +87,9 @@ class Database:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session per request, committed when the request succeeds (the request is the unit of work)."""
+    """A session per request, committed when the route succeeds (the request is the unit of work), and before
+    the answer is sent: a caller told "done" can use what it made at once, and a commit that fails is a 5xx,
+    never a 2xx for a write that was lost (scope="function" below)."""
     database: Database = request.app.state.db
     async with database.sessions() as session:
         try:
@@ -98,4 +100,4 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

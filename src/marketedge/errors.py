@@ -151,8 +151,40 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "invalid_input", f"Invalid request: {summary}", problems)
 
 
+DATABASE_RETRY_SECONDS = 30
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error says the database cannot be reached (not that a query was wrong)."""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        sa.OperationalError | sa.InterfaceError | sa.DisconnectionError | sa.TimeoutError | ConnectionError,
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not database_unavailable(exc):
+        raise exc  # a wrong query is a bug: the last-resort 500 logs it
+    return error_response(
+        request,
+        503,
+        "database_unavailable",
+        "The database is not answering; nothing was changed. Try again in a minute.",
+        {"retry_after": DATABASE_RETRY_SECONDS},
+        {"Retry-After": str(DATABASE_RETRY_SECONDS)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(ConnectionError, _database_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     # Anything else is answered by RequestContextMiddleware, so the 500 carries the request id too.

@@ -1,15 +1,18 @@
 """ASGI middleware: a request id for every request, one access-log line (method, path, status, duration),
-and the last-resort 500 in the one error shape for anything unhandled."""
+and the last-resort 500 in the one error shape for anything unhandled: with the security headers (it is
+answered outside the security middleware) and a log line of where it failed, never what the caller typed."""
 
 from __future__ import annotations
 
 import re
 import time
+import traceback
 import uuid
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from marketedge.auth.security_headers import SECURITY_HEADERS
 from marketedge.errors import error_bytes
 
 log = structlog.get_logger("marketedge.access")
@@ -47,8 +50,18 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
-            log.exception("unhandled error", method=scope.get("method"), path=scope.get("path"))
+        except Exception as exc:
+            # The frames, not the message: an error's message can quote what the caller sent (an email, a key).
+            log.error(
+                "unhandled error",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                error=type(exc).__name__,
+                stack=[
+                    f"{f.filename}:{f.lineno} in {f.name}"
+                    for f in traceback.extract_tb(exc.__traceback__)[-8:]
+                ],
+            )
             if started_response:
                 raise
             body = error_bytes(
@@ -59,6 +72,7 @@ class RequestContextMiddleware:
                     "type": "http.response.start",
                     "status": 500,
                     "headers": [
+                        *SECURITY_HEADERS,
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
                     ],

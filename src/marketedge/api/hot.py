@@ -55,8 +55,7 @@ from marketedge import clock
 from marketedge.api.credentials import Credentials
 from marketedge.api.params import parse_time
 from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Again, Rendered, etag_matches
-from marketedge.auth.security_headers import _HEADERS as SECURITY_HEADERS
-from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, HSTS, SecurityMiddleware
+from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, HSTS, SECURITY_HEADERS, SecurityMiddleware
 from marketedge.config import Settings
 from marketedge.errors import error_bytes
 

@@ -19,7 +19,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 #: What a page on another origin (CORS_ORIGINS) may read of an answer: the CORS middleware and the hot path alike.
 CORS_EXPOSED_HEADERS = ("X-Request-ID", "Retry-After", "ETag")
 
-_HEADERS: list[tuple[bytes, bytes]] = [
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -96,7 +96,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in _HEADERS if n not in present]
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
                 if https:
                     extra.append((b"strict-transport-security", HSTS.encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
@@ -160,7 +160,7 @@ class SecurityMiddleware:
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
-            *_HEADERS,
+            *SECURITY_HEADERS,
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
