@@ -5,6 +5,7 @@ lock, the minute bus."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,14 +23,14 @@ from marketedge.broker.renewal import TokenRenewal
 from marketedge.broker.service import TokenService, UpstoxApp
 from marketedge.cache import CacheBackend, MinuteCache, make_backend
 from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST, ShiftedClock
+from marketedge.clock import IST, ManualClock, ShiftedClock
 from marketedge.config import Settings
 from marketedge.db import Database
 from marketedge.errors import AppError
 from marketedge.ingest.backfill import BackfillReport, catch_up
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.calendar_sync import CalendarSync
-from marketedge.ingest.job import MinuteJob
+from marketedge.ingest.job import MinuteJob, RunResult
 from marketedge.ingest.leader import LeaderLock
 from marketedge.ingest.redis_bus import make_bus
 from marketedge.ingest.trigger import minute_done
@@ -58,8 +59,10 @@ DEMO_HEAD_START = timedelta(minutes=45)  # a replayed demo day starts this far i
 CALENDAR_BEFORE_RENEWAL = timedelta(
     minutes=30
 )  # the calendar is read from Upstox this long before the token check
-CALENDAR_RELOAD = timedelta(minutes=5)
-CATCH_UP_AFTER_TURN_SECONDS = 5  # the catch-up starts this long into the first whole minute after start-up  # how often each process rereads the calendar from the database
+CALENDAR_RELOAD = timedelta(minutes=5)  # how often each process rereads the calendar from the database
+CATCH_UP_AFTER_TURN_SECONDS = 5  # the catch-up starts this long into the first whole minute after start-up
+STOP_FLUSH_SECONDS = 10  # at shutdown, how long the outage queue may take to reach the database
+MINUTE_POLL_SECOND = 3  # each minute is polled this long after it turns (Upstox's chain has settled by then)
 
 
 class Runtime:
@@ -145,6 +148,11 @@ class Runtime:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.catching_up = False
+        # A minute not stored live (Upstox failed, the database was away and the queue full, a run overran):
+        # once polling is whole again, the catch-up rebuilds it from candles.
+        self._missed_minutes = False
+        self._catch_up_running = False
+        self.job.listeners.append(self._after_run)
 
     @classmethod
     async def create(cls, settings: Settings) -> Runtime:
@@ -205,14 +213,8 @@ class Runtime:
                 max_instances=1,
                 coalesce=True,
             )
-            self.scheduler.add_job(
-                self.scheduled_run,
-                CronTrigger(second=3, timezone=IST),
-                id="minute",
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=30,
-            )
+            # The minute job follows the app's clock (a simulated day's runs faster than the wall's).
+            self._spawn(self._minute_ticker())
             self.scheduler.add_job(
                 self.retention,
                 CronTrigger(hour=16, minute=5, timezone=IST),
@@ -239,6 +241,7 @@ class Runtime:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.leader.release()
+        await self._write_queue_before_exit()
         await self.bus.close()
         await self.client.aclose()
         await self.tokens.aclose()
@@ -247,13 +250,63 @@ class Runtime:
         await self.backend.close()
         await self.db.dispose()
 
+    async def _write_queue_before_exit(self) -> None:
+        """A last try to write the outage queue; what the database still refuses is lost with the process (the
+        next start's catch-up rebuilds it from candles), and the log says how much."""
+        if not self.job.queue:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.job.flush(), timeout=STOP_FLUSH_SECONDS)
+        if self.job.queue:
+            log.error(
+                "stopping with polled minutes not written: the next start's catch-up rebuilds them",
+                minutes=self.job.queue.minutes,
+            )
+        self.job.queue.close()
+
+    async def _minute_ticker(self) -> None:
+        """Poll each minute MINUTE_POLL_SECOND seconds after it turns, by the app's clock. A run that overruns
+        does not delay the next turn (the job itself drops a run while one is going, and says so)."""
+        due = _next_turn(clock.now())
+        while True:
+            await clock.sleep_until(due)
+            now = clock.now()
+            if now < due:  # woken a hair early, or a clock that moves only when a test moves it
+                if isinstance(clock.current(), ManualClock):
+                    await asyncio.sleep(1)
+                continue
+            self._spawn(self.scheduled_run())
+            due = _next_turn(now)
+
     async def scheduled_run(self) -> None:
+        if self.job.queue:
+            self.job.flush_soon()  # minutes from a database outage: written by whoever polled them
         if self.catching_up:
             return  # the catch-up polls this minute itself
         if minute_done(self.job, clock.floor_minute(clock.now())):
             return  # the ingest trigger (POST /api/v1/admin/ingest/run) polled this minute already
         if await self.leader.ensure():
             await self.job.run()
+
+    def _after_run(self, result: RunResult) -> None:
+        """After an outage (a minute failed, was dropped or skipped), the first whole minute with nothing left
+        waiting starts the catch-up, which rebuilds what is missing from candles on its own lane."""
+        if result.status in ("failed", "skipped") or any(
+            o.status in ("error", "dropped") for o in result.outcomes.values()
+        ):
+            self._missed_minutes = True
+        elif result.status == "ok" and self._missed_minutes and not self.job.queue:
+            self._missed_minutes = False
+            if self.settings.scheduler_enabled and self.twin is None and not self._catch_up_running:
+                log.info("polling is whole again: the catch-up rebuilds the minutes missed")
+                self._spawn(self._catch_up_once())
+
+    async def _catch_up_once(self) -> None:
+        self._catch_up_running = True
+        try:
+            await self.catch_up()
+        finally:
+            self._catch_up_running = False
 
     async def _load_day(
         self, symbol: str, expiry: date, day: date, after: datetime | None
@@ -333,7 +386,7 @@ class Runtime:
     async def _warm_then_backfill(self) -> None:
         await self._warm()
         if self.twin is None and self.settings.scheduler_enabled and await self.leader.ensure():
-            await self.catch_up()
+            await self._catch_up_once()
 
     async def catch_up(self) -> BackfillReport | None:
         """Today's missed minutes (the free host slept, a deploy, an outage) rebuilt from candles on the limiter's
@@ -436,3 +489,9 @@ class Runtime:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _next_turn(now: datetime) -> datetime:
+    """The next instant a minute is polled at: MINUTE_POLL_SECOND past a minute's turn, after `now`."""
+    due = clock.floor_minute(now) + timedelta(seconds=MINUTE_POLL_SECOND)
+    return due if due > now else due + timedelta(minutes=1)

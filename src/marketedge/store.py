@@ -40,12 +40,30 @@ async def write_minute(
 
     Returns (inserted, payload). The caller commits."""
     payload = encode(chain)
+    inserted = await write_payload(
+        session, symbol, expiry, chain.minute, chain.spot, chain.strike_count, payload, origin
+    )
+    return inserted, payload
+
+
+async def write_payload(
+    session: AsyncSession,
+    symbol: str,
+    expiry: date,
+    minute: datetime,
+    spot: float,
+    strike_count: int,
+    payload: bytes,
+    origin: int = LIVE,
+) -> bool:
+    """Store one chain minute already encoded (the outage queue keeps minutes so) unless it is stored; True
+    when it was inserted. The caller commits."""
     values = {
         "symbol": symbol,
         "expiry": expiry,
-        "minute": chain.minute.astimezone(UTC),
-        "spot": chain.spot,
-        "strike_count": chain.strike_count,
+        "minute": minute.astimezone(UTC),
+        "spot": spot,
+        "strike_count": strike_count,
         "origin": origin,
         "payload": payload,
     }
@@ -53,7 +71,7 @@ async def write_minute(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ChainMinuteRecord).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
-    return bool(result.rowcount), payload  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def load_day(

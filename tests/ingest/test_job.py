@@ -8,7 +8,8 @@ import numpy as np
 from sqlalchemy import func, select
 
 from marketedge.db import Database
-from marketedge.frames import FIELD_INDEX, GreeksSource, decode
+from marketedge.frames import FIELD_INDEX, GreeksSource, decode, encode
+from marketedge.ingest.outage_queue import OutageQueue
 from marketedge.models import ChainMinuteRecord, IngestRun
 from tests.ingest.conftest import MINUTE, Pipeline
 
@@ -118,21 +119,54 @@ async def test_minutes_polled_while_the_database_is_down_are_written_when_it_ret
     pipeline: Pipeline,
 ) -> None:
     await pipeline.job.run(MINUTE)
+    expiry = _expiries(pipeline)[0]
     working = pipeline.job.database
     pipeline.job.database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/down")
     try:
         for i in (1, 2):
             result = await pipeline.job.run(MINUTE + timedelta(minutes=i))
-            assert [o.status for o in result.outcomes.values()] == ["queued"]
-        assert pipeline.job.pending == 2
+            assert [o.status for o in result.outcomes.values()] == ["queued"] and result.status == "partial"
+            # Readers have the minute at once, from the cache.
+            frame = await pipeline.cache.day("NIFTY", expiry, MINUTE.date())
+            assert frame.minutes[-1] == MINUTE + timedelta(minutes=i)
+        assert pipeline.job.pending == 2 and len(pipeline.job.queue) == 4  # two minutes, two run records
     finally:
         await pipeline.job.database.dispose()
         pipeline.job.database = working
+    # The database is back: this minute waits behind the older ones, and all are written, in order.
     result = await pipeline.job.run(MINUTE + timedelta(minutes=3))
-    assert result.status == "ok" and pipeline.job.pending == 0
+    assert [o.status for o in result.outcomes.values()] == ["queued"]
+    await pipeline.job.flush()
+    assert pipeline.job.pending == 0 and not pipeline.job.queue
     assert await count_minutes(pipeline.database) == 4
-    frame = await pipeline.cache.day("NIFTY", next(iter(_expiries(pipeline))), MINUTE.date())
-    assert len(frame) == 4
+    recorded = await runs(pipeline.database)
+    assert [r.minute for r in recorded] == [MINUTE + timedelta(minutes=i) for i in range(4)]
+    assert [r.status for r in recorded] == ["ok", "partial", "partial", "partial"]
+    assert all(o["status"] == "queued" for r in recorded[1:] for o in r.outcomes.values())
+
+
+async def test_past_the_queue_a_minute_is_a_recorded_gap_never_a_silent_loss(pipeline: Pipeline) -> None:
+    await pipeline.job.run(MINUTE)
+    # Room for about one chain minute and nothing on disk.
+    frame = await pipeline.cache.day("NIFTY", _expiries(pipeline)[0], MINUTE.date())
+    payload_size = len(encode(frame.chain_at(0)))
+    pipeline.job.queue = OutageQueue(memory_bytes=payload_size + 2048, file_bytes=0)
+    working = pipeline.job.database
+    pipeline.job.database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/down")
+    try:
+        kept = await pipeline.job.run(MINUTE + timedelta(minutes=1))
+        lost = await pipeline.job.run(MINUTE + timedelta(minutes=2))
+    finally:
+        await pipeline.job.database.dispose()
+        pipeline.job.database = working
+    assert [o.status for o in kept.outcomes.values()] == ["queued"]
+    assert [o.status for o in lost.outcomes.values()] == ["dropped"] and pipeline.job.queue.dropped == 1
+    await pipeline.job.flush()
+    recorded = await runs(pipeline.database)
+    # Both run records reach the database: the dropped minute is a gap on record, for the catch-up to fill.
+    assert [r.status for r in recorded] == ["ok", "partial", "partial"]
+    assert [o["status"] for o in recorded[2].outcomes.values()] == ["dropped"]
+    assert await count_minutes(pipeline.database) == 2
 
 
 def _expiries(pipeline: Pipeline) -> list:  # type: ignore[type-arg]

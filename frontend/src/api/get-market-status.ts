@@ -45,6 +45,8 @@ export interface MarketStatus {
     leader: boolean;
     paused_for_token: boolean;
     pending_writes: number;
+    pending_bytes: number;
+    dropped_writes: number;
     catching_up: boolean;
   } | null;
   token: { present: boolean } | null;

@@ -1,17 +1,17 @@
 """The minute job: fetch every tracked chain concurrently, normalise, store once, cache, announce, record.
 
-A failed instrument never holds back the others; a rejected token pauses polling until a new token appears;
-minutes polled while the database is down wait in a bounded queue (and in the cache) until it returns.
+A failed instrument never holds back the others; a rejected token pauses polling until a new token appears.
+Minutes polled while the database is down are served from the cache at once and wait, with their run records,
+in the outage queue (outage_queue.py), written in order when the database answers again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import structlog
@@ -24,6 +24,7 @@ from marketedge.db import Database
 from marketedge.frames import ChainMinute, encode
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.ingest.normalise import normalise_chain
+from marketedge.ingest.outage_queue import OutageQueue, QueuedMinute, QueuedRun
 from marketedge.ingest.universe import (
     Target,
     enabled_instruments,
@@ -38,11 +39,12 @@ from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 log = structlog.get_logger(__name__)
 
 TokenReader = Callable[[], Awaitable[str | None]]
+FLUSH_BATCH = 64  # queued items written per transaction when the database is back
 
 
 @dataclass(slots=True)
 class Outcome:
-    status: str  # stored, duplicate, queued, error, skipped
+    status: str  # stored, duplicate, queued (the database was away), dropped (and the queue full), error
     detail: str = ""
     strikes: int = 0
     filled: int = 0  # option rows whose IV was implied from the price (Upstox's missing or inconsistent)
@@ -67,11 +69,17 @@ class RunResult:
     def stored(self) -> int:
         return sum(o.status == "stored" for o in self.outcomes.values())
 
-
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    target: Target
-    chain: ChainMinute
+    def settle(self) -> None:
+        """The run's status from its outcomes: failed when none was polled, partial when any was not stored."""
+        if not self.outcomes:
+            return
+        errors = [o for o in self.outcomes.values() if o.status == "error"]
+        if len(errors) == len(self.outcomes):
+            self.status, self.error = "failed", errors[0].detail
+        elif errors or any(o.status in ("queued", "dropped") for o in self.outcomes.values()):
+            self.status = "partial"
+        else:
+            self.status = "ok"
 
 
 class MinuteJob:
@@ -86,7 +94,7 @@ class MinuteJob:
         current_token: TokenReader,
         rate: float = 0.065,
         fetch_timeout: float = 40.0,
-        pending_limit: int = 8 * 60,
+        queue: OutageQueue | None = None,
         pacer: Pacer | None = None,
     ) -> None:
         self._pacer = pacer or Pacer()
@@ -98,7 +106,9 @@ class MinuteJob:
         self._current_token = current_token
         self._rate = rate
         self._fetch_timeout = fetch_timeout
-        self._pending: deque[_Pending] = deque(maxlen=pending_limit)
+        self.queue = queue or OutageQueue()
+        self._flushing: asyncio.Task[int] | None = None
+        self._flush_lock = asyncio.Lock()  # one writer of the queue at a time: a run record is written once
         self._targets: tuple[date, list[Target]] | None = None
         self._targets_lock = asyncio.Lock()  # the live run and the catch-up may both ask at start-up
         self._rejected_token: str | None = None
@@ -113,7 +123,8 @@ class MinuteJob:
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        """Chain minutes polled and waiting for the database."""
+        return self.queue.minutes
 
     async def run(
         self, minute: datetime | None = None, *, trigger: str = "schedule", force: bool = False
@@ -126,10 +137,9 @@ class MinuteJob:
             log.warning("minute job still running; this run is dropped", minute=minute.isoformat())
             return self._tell(RunResult(minute, "skipped", error="previous run still going"))
         async with self._lock:
-            started = time.perf_counter()
-            result = await self._run(minute)
-            result.duration_ms = (time.perf_counter() - started) * 1000
-            await self._record(result, trigger, started)
+            started, started_at = time.perf_counter(), clock.utcnow()
+            result, chains = await self._poll(minute)
+            await self._keep(result, chains, trigger, started_at, started)
             self.last_result = result
             log.info(
                 "minute done",
@@ -149,28 +159,31 @@ class MinuteJob:
                 log.warning("minute job listener failed", exc_info=True)
         return result
 
-    async def _run(self, minute: datetime) -> RunResult:
+    async def _poll(self, minute: datetime) -> tuple[RunResult, list[tuple[Target, ChainMinute]]]:
+        """Fetch and normalise every target's chain; nothing is stored yet."""
         if self._rejected_token is not None:
             token = await self._current_token()
             if token is None or token == self._rejected_token:
-                return RunResult(minute, "failed", error="Upstox rejected the token; waiting for a new one")
+                return RunResult(
+                    minute, "failed", error="Upstox rejected the token; waiting for a new one"
+                ), []
             log.info("a new token is stored: polling resumes")
             self._rejected_token = None
-        await self._flush_pending()
         try:
             targets = await self.targets_for(minute)
         except TokenInvalid:
             await self._pause()
-            return RunResult(minute, "failed", error="Upstox rejected the token; waiting for a new one")
-        except (UpstoxError, SQLAlchemyError) as exc:
-            return RunResult(minute, "failed", error=f"could not resolve the universe: {type(exc).__name__}")
+            return RunResult(minute, "failed", error="Upstox rejected the token; waiting for a new one"), []
+        except (UpstoxError, SQLAlchemyError, OSError) as exc:
+            error = f"could not resolve the universe: {type(exc).__name__}"
+            return RunResult(minute, "failed", error=error), []
         if not targets:
-            return RunResult(minute, "failed", error="no instrument or expiry to poll")
+            return RunResult(minute, "failed", error="no instrument or expiry to poll"), []
         fetched = await asyncio.gather(*(self._fetch(t, minute) for t in targets), return_exceptions=True)
         result = RunResult(minute, "ok")
         chains: list[tuple[Target, ChainMinute]] = []
         for target, got in zip(targets, fetched, strict=True):
-            label = f"{target.symbol}:{target.expiry.isoformat()}"
+            label = _label(target.symbol, target.expiry)
             if isinstance(got, TokenInvalid):
                 await self._pause()
                 result.outcomes[label] = Outcome("error", "token rejected")
@@ -185,14 +198,8 @@ class MinuteJob:
                     filled=report.filled,
                     check={name: d.as_dict() for name, d in report.check.items()},
                 )
-        await self._store(chains, result)
-        errors = sum(o.status == "error" for o in result.outcomes.values())
-        if errors == len(result.outcomes):
-            result.status = "failed"
-            result.error = next(iter(result.outcomes.values())).detail
-        elif errors or any(o.status == "queued" for o in result.outcomes.values()):
-            result.status = "partial"
-        return result
+        result.settle()
+        return result, chains
 
     async def _fetch(self, target: Target, minute: datetime) -> tuple[ChainMinute, Any]:
         chain = await asyncio.wait_for(
@@ -203,59 +210,116 @@ class MinuteJob:
         await self._pacer.turn()
         return normalise_chain(chain.rows, minute, target.expiry, self._rate)
 
-    async def _store(self, chains: list[tuple[Target, ChainMinute]], result: RunResult) -> None:
-        """Database first, then the cache, then the announcement."""
-        if not chains:
-            return
+    async def _keep(
+        self,
+        result: RunResult,
+        chains: list[tuple[Target, ChainMinute]],
+        trigger: str,
+        started_at: datetime,
+        started: float,
+    ) -> None:
+        """The minutes and the run record in one transaction, then the cache, then the announcement. With the
+        database away (or older minutes still waiting for it) they join the outage queue instead; readers have
+        them from the cache at once either way."""
+        await self._pacer.turn()
+        minutes = [
+            QueuedMinute(t.symbol, t.expiry, c.minute, c.spot, c.strike_count, encode(c)) for t, c in chains
+        ]
+        if not self.queue:
+            try:
+                await self._write(minutes, result, trigger, started_at, started)
+            except (SQLAlchemyError, OSError) as exc:
+                log.error(
+                    "database unavailable: minutes wait in the outage queue until it returns",
+                    error=type(exc).__name__,
+                )
+            else:
+                for minute in minutes:
+                    await self._announce(minute, load_first=True)
+                return
+        for minute in minutes:
+            outcome = result.outcomes[minute.label]
+            if self.queue.add(minute):
+                outcome.status, outcome.detail = "queued", "database unavailable; written when it returns"
+            else:
+                outcome.status = "dropped"
+                outcome.detail = "database unavailable and the outage queue full: a gap the catch-up fills"
+            await self._announce(minute, load_first=False)
+        result.settle()
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        self.queue.add(QueuedRun(_run_values(result, trigger, started_at)))
+        self.flush_soon()
+
+    async def _write(
+        self,
+        minutes: list[QueuedMinute],
+        result: RunResult,
+        trigger: str,
+        started_at: datetime,
+        started: float,
+    ) -> None:
+        async with self.database.sessions() as session:
+            for minute in minutes:
+                if not await store.write_payload(
+                    session, minute.symbol, minute.expiry, minute.minute, minute.spot, minute.strike_count,
+                    minute.payload,
+                ):  # fmt: skip
+                    result.outcomes[minute.label].status = "duplicate"
+            result.duration_ms = (time.perf_counter() - started) * 1000
+            session.add(IngestRun(**_run_values(result, trigger, started_at)))
+            await session.commit()
+
+    async def _announce(self, minute: QueuedMinute, *, load_first: bool) -> None:
         await self._pacer.turn()
         try:
-            async with self.database.sessions() as session:
-                written = [await store.write_minute(session, t.symbol, t.expiry, c) for t, c in chains]
-                await session.commit()
-        except (SQLAlchemyError, OSError) as exc:
-            log.error(
-                "database unavailable: minutes kept in memory until it returns", error=type(exc).__name__
+            await self.cache.put(
+                minute.symbol, minute.expiry, minute.minute, minute.payload, load_first=load_first
             )
-            for target, chain in chains:
-                self._pending.append(_Pending(target, chain))
-                label = f"{target.symbol}:{target.expiry.isoformat()}"
-                result.outcomes[label].status = "queued"
-                result.outcomes[label].detail = "database unavailable; will be written when it returns"
-                await self._cache_put(target, chain, encode(chain), load_first=False)
-            return
-        for (target, chain), (inserted, payload) in zip(chains, written, strict=True):
-            label = f"{target.symbol}:{target.expiry.isoformat()}"
-            if not inserted:
-                result.outcomes[label].status = "duplicate"
-            await self._pacer.turn()
-            await self._cache_put(target, chain, payload, load_first=True)
-            self.bus.publish(MinuteStored(target.symbol, target.expiry, chain.minute))
-
-    async def _cache_put(
-        self, target: Target, chain: ChainMinute, payload: bytes, *, load_first: bool
-    ) -> None:
-        try:
-            await self.cache.put(target.symbol, target.expiry, chain.minute, payload, load_first=load_first)
         except Exception:
-            # The database has the minute; a cache failure only costs a reload later.
-            log.warning("cache put failed", symbol=target.symbol, exc_info=True)
+            # The database has the minute (or the queue does); a cache failure only costs a reload later.
+            log.warning("cache put failed", symbol=minute.symbol, exc_info=True)
+        self.bus.publish(MinuteStored(minute.symbol, minute.expiry, minute.minute))
 
-    async def _flush_pending(self) -> None:
-        if not self._pending:
-            return
-        batch = list(self._pending)
-        try:
-            async with self.database.sessions() as session:
-                for item in batch:
-                    await store.write_minute(session, item.target.symbol, item.target.expiry, item.chain)
-                await session.commit()
-        except (SQLAlchemyError, OSError):
-            return
-        for _ in batch:
-            self._pending.popleft()
-        for item in batch:
-            self.bus.publish(MinuteStored(item.target.symbol, item.target.expiry, item.chain.minute))
-        log.info("queued minutes written", count=len(batch))
+    def flush_soon(self) -> None:
+        """Write the outage queue in the background (if it is not being written already)."""
+        if self.queue and (self._flushing is None or self._flushing.done()):
+            self._flushing = asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> int:
+        """Write what waits, oldest first, a batch per transaction; stop at the first failure (the rest waits
+        for the next try, a minute later). Returns how many items were written."""
+        async with self._flush_lock:
+            return await self._flush()
+
+    async def _flush(self) -> int:
+        written = 0
+        while self.queue:
+            batch = self.queue.peek(FLUSH_BATCH)
+            try:
+                async with self.database.sessions() as session:
+                    for item in batch:
+                        if isinstance(item, QueuedMinute):
+                            await store.write_payload(
+                                session, item.symbol, item.expiry, item.minute, item.spot, item.strike_count,
+                                item.payload,
+                            )  # fmt: skip
+                        else:
+                            session.add(IngestRun(**item.values))
+                    await session.commit()
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning(
+                    "outage queue: the database does not answer yet",
+                    waiting=len(self.queue),
+                    waiting_bytes=self.queue.size,
+                    error=type(exc).__name__,
+                )
+                break
+            self.queue.done(len(batch))
+            written += len(batch)
+            await self._pacer.turn()
+        if written:
+            log.info("outage queue: written to the database", items=written, waiting=len(self.queue))
+        return written
 
     async def targets_for(self, minute: datetime) -> list[Target]:
         """The instrument-expiries to poll on `minute`'s day: resolved once a day (or after a universe change)."""
@@ -287,24 +351,23 @@ class MinuteJob:
             self._rejected_token = await self._current_token() or ""
             log.error("Upstox rejected the token: polling paused until a new token is stored")
 
-    async def _record(self, result: RunResult, trigger: str, started: float) -> None:
-        try:
-            async with self.database.sessions() as session:
-                session.add(
-                    IngestRun(
-                        minute=result.minute,
-                        trigger=trigger,
-                        started_at=clock.utcnow() - timedelta(seconds=time.perf_counter() - started),
-                        duration_ms=result.duration_ms,
-                        status=result.status,
-                        stored=result.stored,
-                        outcomes={k: v.as_dict() for k, v in result.outcomes.items()},
-                        error=result.error,
-                    )
-                )
-                await session.commit()
-        except (SQLAlchemyError, OSError):
-            log.warning("could not record the run (database unavailable)", minute=result.minute.isoformat())
+
+def _run_values(result: RunResult, trigger: str, started_at: datetime) -> dict[str, Any]:
+    """A run record's columns (ingest_run)."""
+    return {
+        "minute": result.minute,
+        "trigger": trigger,
+        "started_at": started_at,
+        "duration_ms": result.duration_ms,
+        "status": result.status,
+        "stored": result.stored,
+        "outcomes": {k: v.as_dict() for k, v in result.outcomes.items()},
+        "error": result.error,
+    }
+
+
+def _label(symbol: str, expiry: date) -> str:
+    return f"{symbol}:{expiry.isoformat()}"
 
 
 def _describe(exc: BaseException) -> str:

@@ -233,10 +233,13 @@ class Watchdog:
         try:
             await asyncio.wait_for(self._runtime.db.ping(), timeout=self.CHECK_TIMEOUT)
         except Exception as exc:
-            pending = self._runtime.job.pending
+            queue = self._runtime.job.queue
+            where = "in memory and a file" if queue.spilled else "in memory"
+            dropped = f"; {queue.dropped} dropped (the catch-up rebuilds them)" if queue.dropped else ""
             await self._alerts.fire(
                 DATABASE_UNREACHABLE,
-                f"{_why(exc)}; {pending} polled chain minute(s) waiting in memory",
+                f"{_why(exc)}; {queue.minutes} polled chain minute(s) waiting {where} "
+                f"({queue.size / 2**20:.1f} MB){dropped}",
             )
             return False
         await self._alerts.resolve(DATABASE_UNREACHABLE, "The database answers again.")

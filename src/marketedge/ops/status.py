@@ -93,6 +93,8 @@ class StatusService:
                 "leader": runtime.leader.is_leader,
                 "paused_for_token": runtime.job.paused_for_token,
                 "pending_writes": runtime.job.pending,
+                "pending_bytes": runtime.job.queue.size,
+                "dropped_writes": runtime.job.queue.dropped,
                 "catching_up": runtime.catching_up,
             },
             "token": {"present": await runtime.current_token() is not None},
