@@ -27,7 +27,7 @@ from marketedge.config import Settings, load_settings, normalise_database_url
 from marketedge.db import Database
 from marketedge.logs import configure_logging
 
-pytest_plugins = ["tests.twin_fixtures", "tests.auth_fixtures"]
+pytest_plugins = ["tests.twin_fixtures", "tests.auth_fixtures", "tests.outages"]
 
 configure_logging("INFO", "json")  # the real log pipeline, so tests can read what production would write
 

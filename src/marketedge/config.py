@@ -290,6 +290,21 @@ class Settings(BaseSettings):
         return self.marketedge_env is Environment.production
 
 
+def config_warnings(settings: Settings) -> list[str]:
+    """What a production deployment has left unsafe but workable: logged at start-up (auth/install.py), and for
+    a page such as /health/ready to show. Empty outside production."""
+    if not settings.is_production:
+        return []
+    warnings = []
+    if "*" in settings.trusted_hosts:
+        warnings.append("TRUSTED_HOSTS is '*': set it to the host names this service answers to")
+    if not settings.trusted_proxies:
+        warnings.append(
+            "TRUSTED_PROXIES is empty: behind a proxy, set TRUSTED_PROXIES or every caller shares one rate limit"
+        )
+    return warnings
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; a bad value raises ConfigError with one line naming the variable."""
     try:

@@ -3,6 +3,9 @@ Retry-After in the one error shape."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
@@ -11,8 +14,10 @@ from sqlalchemy import select
 from marketedge.auth.deps import WEBHOOK
 from marketedge.config import Settings
 from marketedge.db import Database
+from marketedge.errors import RateLimited
 from marketedge.models.audit import AuditEvent
 from tests.auth_fixtures import STRONG_PASSWORD, client_for, make_user, sign_in
+from tests.outages import RedisServer
 
 
 def assert_429(response: httpx.Response) -> int:
@@ -101,16 +106,44 @@ async def test_the_webhook_is_limited_per_address(app: FastAPI) -> None:
         assert_429(await http.post("/api/v1/_probe/hook"))
 
 
-async def test_an_unreachable_store_fails_open_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+async def test_while_redis_is_away_limits_hold_in_process_and_go_back_to_redis(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
     from limits import parse_many
 
     from marketedge.auth.ratelimit import RateLimiter
 
-    limiter = RateLimiter("redis://127.0.0.1:1/0")
+    two = parse_many("2/minute")
+    limiter = RateLimiter(redis_server.url, prefix="test:rl", retry_shared_seconds=0.1)
     try:
-        for _ in range(3):
-            await limiter.hit(parse_many("1/minute"), "nobody")
-        await limiter.check(parse_many("1/minute"), "nobody")
+        await limiter.hit(two, "asha")
+        assert limiter.shared
+        redis_server.stop()
+        with caplog.at_level(logging.ERROR, logger="marketedge.auth.ratelimit"):
+            # Never open: the process counts on its own (from zero) and refuses past the limit.
+            await limiter.hit(two, "asha")
+            await limiter.hit(two, "asha")
+            with pytest.raises(RateLimited):
+                await limiter.hit(two, "asha")
+            with pytest.raises(RateLimited):
+                await limiter.check(two, "asha")
+        errors = [r.getMessage() for r in caplog.records if r.name == "marketedge.auth.ratelimit"]
+        assert len(errors) == 1 and "counting in this process" in errors[0], errors
+        assert not limiter.shared
+        redis_server.start()
+        await asyncio.sleep(0.15)
+        assert limiter.shared
+        # Back on Redis, which a restart emptied: counting starts there again.
+        await limiter.hit(two, "asha")
+        await limiter.hit(two, "asha")
+        with pytest.raises(RateLimited):
+            await limiter.hit(two, "asha")
     finally:
         await limiter.close()
-    assert "rate limits unavailable" in caplog.text
+
+
+async def test_rate_limit_keys_carry_the_cache_prefix(settings: Settings) -> None:
+    from marketedge.app import create_app
+
+    blue = create_app(settings.model_copy(update={"cache_prefix": "blue:"}))
+    assert blue.state.security.limiter.prefix == "blue:rl"  # deployments sharing a Redis count apart

@@ -1,6 +1,7 @@
 """Market data for the API: validates what a caller asks against the universe and the calendar, reads the day
 from the minute cache (never the minute tables), and shapes the tracker, a strike and the chain as columnar
-data. The universe and the session list are read from the database at most once a minute."""
+data. The universe and the session list are read from the database at most once a minute; while the database
+does not answer, the last universe read and the days the cache holds are served, marked stale."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import structlog
 from numpy.typing import NDArray
 
 from marketedge import clock, store
@@ -26,10 +28,10 @@ from marketedge.analytics.tracker import (
     build_tracker,
     timeline,
 )
-from marketedge.cache import MinuteCache
+from marketedge.cache import DATABASE_AWAY, MinuteCache
 from marketedge.calendar import Session, TradingCalendar
 from marketedge.db import Database
-from marketedge.errors import InvalidInput, NotFound
+from marketedge.errors import InvalidInput, NotFound, database_unavailable
 from marketedge.frames import FIELD_INDEX, DayFrame, GreeksSource
 from marketedge.ingest.universe import all_instruments
 from marketedge.models import TrackedExpiry
@@ -38,6 +40,8 @@ STRIKE_FIELDS = ("ltp", "iv", "delta", "gamma", "theta", "vega", "oi", "volume")
 CHAIN_FIELDS = ("ltp", "bid", "ask", "volume", "oi", "prev_oi", "iv", "delta", "gamma", "theta", "vega")
 SOURCE_NAMES = [s.name for s in GreeksSource]
 PAST_DAYS_SECONDS = 900  # how long the stored-minute counts of days before today are reused (sessions answer)
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class InstrumentInfo:
 class _Universe:
     loaded_for: datetime | None = None
     instruments: dict[str, InstrumentInfo] = field(default_factory=dict)
+    stale: str | None = None  # why these are an earlier minute's (the database did not answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,7 @@ class Selected:
     day: date
     session: Session
     frame: DayFrame
+    stale: str | None = None  # why the frame may lack minutes it should have (MinuteCache.read)
 
 
 class MarketData:
@@ -99,8 +105,22 @@ class MarketData:
             return self._universe.instruments
         async with self._lock:
             if self._universe.loaded_for != minute:
-                self._universe = _Universe(minute, await self._load_universe())
+                try:
+                    self._universe = _Universe(minute, await self._load_universe())
+                except Exception as exc:
+                    if not database_unavailable(exc) or self._universe.loaded_for is None:
+                        raise
+                    # The universe changes once a day: the last one read serves until the database answers
+                    # (asked again next minute).
+                    if self._universe.stale is None:
+                        log.warning("market data: the database is not answering; the last universe serves")
+                    self._universe = _Universe(minute, self._universe.instruments, DATABASE_AWAY)
         return self._universe.instruments
+
+    @property
+    def universe_stale(self) -> str | None:
+        """Why the universe served is an earlier minute's, if it is."""
+        return self._universe.stale
 
     def forget_universe(self) -> None:
         self._universe = _Universe()
@@ -184,10 +204,11 @@ class MarketData:
                 f"{info.symbol} has no tracked expiry {expiry.isoformat()} on {day.isoformat()}",
                 details={"parameter": "expiry", "choices": [e.isoformat() for e in choices]},
             )
-        frame = await self._cache.day(info.symbol, expiry, day)
+        read = await self._cache.read(info.symbol, expiry, day)
+        frame = read.frame
         if self._delay:
             frame = self._until(info.symbol, expiry, day, frame, clock.now() - self._delay)
-        return Selected(info.symbol, expiry, day, session, frame)
+        return Selected(info.symbol, expiry, day, session, frame, read.stale)
 
     def _until(self, symbol: str, expiry: date, day: date, frame: DayFrame, last: datetime) -> DayFrame:
         """The frame's minutes up to `last`, as views; the same cut of the same frame is reused, so what

@@ -599,6 +599,8 @@ async def _send(
     ]
     if rendered.filename:
         headers.append((b"content-disposition", f'attachment; filename="{rendered.filename}"'.encode()))
+    if rendered.stale:  # served past freshness: the database could not be asked (api/rendered.py)
+        headers.append((b"x-data-stale", rendered.stale.encode()))
     if if_none_match and etag_matches(rendered.etag, if_none_match.decode("latin-1")):
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})

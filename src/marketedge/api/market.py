@@ -31,10 +31,11 @@ from marketedge.api.params import check_band, parse_day, parse_time, reject_unkn
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.api.status import status_answer
 from marketedge.auth.deps import VIEWER
+from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.errors import NotFound, error_shape
 from marketedge.jsonresponse import json_bytes
 
-router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER])
+router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER], responses=COMMON)
 
 Instrument = Annotated[str, Query(description="Index symbol, e.g. NIFTY", min_length=1, max_length=16)]
 Expiry = Annotated[str | None, Query(description="Expiry date YYYY-MM-DD (default: the nearest tracked)")]
@@ -146,7 +147,7 @@ def _this_minute() -> str:
 @router.get(
     "/instruments",
     summary="The tracked indices: symbol, Upstox key, lot size, strike step, expiries with data",
-    responses=answers(InstrumentsRead, "The tracked indices"),
+    responses={**answers(InstrumentsRead, "The tracked indices"), **errors(422)},
     dependencies=[Depends(reject_unknown())],
 )
 async def instruments(request: Request, service: ServiceDep, rendered: RenderedDep) -> Response:
@@ -158,13 +159,14 @@ async def _instruments_answer(service: MarketData, rendered: RenderedCache) -> R
     async def build() -> Rendered:
         return render(json_bytes(await service.instruments_payload()), "application/json")
 
-    return await rendered.get("instruments", _this_minute(), build)
+    answer = await rendered.get("instruments", _this_minute(), build)
+    return answer.marked_stale(service.universe_stale)
 
 
 @router.get(
     "/sessions",
     summary="Trading days with stored data for an instrument, with minute counts and gaps",
-    responses=answers(SessionsRead, "Days with data, newest first"),
+    responses={**answers(SessionsRead, "Days with data, newest first"), **errors(404)},
     dependencies=[Depends(reject_unknown("instrument"))],
 )
 async def sessions(
@@ -184,7 +186,7 @@ async def _sessions_answer(service: MarketData, rendered: RenderedCache, instrum
 @router.get(
     "/chain",
     summary="The option chain at a stored minute (default: the latest), both sides, greeks with the source of their IV",
-    responses=answers(ChainRead, "The chain at the minute"),
+    responses={**answers(ChainRead, "The chain at the minute"), **errors(404)},
     dependencies=[Depends(reject_unknown("instrument", "expiry", "date", "at", "strikes"))],
 )
 async def chain(
@@ -209,7 +211,8 @@ async def chain(
         async def build() -> Rendered:
             return render(json_bytes(service.chain_payload(selected, when, strikes)), "application/json")
 
-        return await rendered.get(key, _version(selected.frame.minutes), build)
+        answer = await rendered.get(key, _version(selected.frame.minutes), build)
+        return answer.marked_stale(selected.stale)
 
     return respond(request, await answer(), per_minute=service.delayed, again=answer)
 
@@ -217,7 +220,7 @@ async def chain(
 @router.get(
     "/greeks/summary",
     summary="The greeks tracker: per minute, calls, puts and net inside the delta band, with both changes",
-    responses=answers(SummaryRead, "Columns, one entry per row (minute)", csv=True),
+    responses={**answers(SummaryRead, "Columns, one entry per row (minute)", csv=True), **errors(404)},
     dependencies=[Depends(reject_unknown(*TRACKER_QUERY, "format"))],
 )
 async def greeks_summary(
@@ -256,7 +259,8 @@ async def _summary_answer(
             return render(service.summary_csv(tracker), "text/csv; charset=utf-8", name)
         return render(json_bytes(service.summary_payload(selected, query, tracker)), "application/json")
 
-    return await rendered.get(key, _version(selected.frame.minutes), build)
+    answer = await rendered.get(key, _version(selected.frame.minutes), build)
+    return answer.marked_stale(selected.stale)
 
 
 # What the tracker screen asks when it opens, besides who is asking and the stream.
@@ -337,13 +341,17 @@ async def _tracker_answer(
         body.append(b'"errors":' + json_bytes(errors))
         return render(b"{" + b",".join(body) + b"}", "application/json")
 
-    return await rendered.get(f"tracker:{query_string}", version, build)
+    answer = await rendered.get(f"tracker:{query_string}", version, build)
+    # Stale when a part is (its data could not be refreshed): the first part's reason says why.
+    return answer.marked_stale(
+        next((p.stale for p in parts.values() if isinstance(p, Rendered) and p.stale), None)
+    )
 
 
 @router.get(
     "/greeks/strike",
     summary="One contract's minutes: price, IV, greeks, OI, with the change since baseline and minute change",
-    responses=answers(StrikeRead, "Columns, one entry per minute", csv=True),
+    responses={**answers(StrikeRead, "Columns, one entry per minute", csv=True), **errors(404)},
     dependencies=[
         Depends(reject_unknown("instrument", "expiry", "date", "strike", "side", "baseline", "format"))
     ],
@@ -378,7 +386,8 @@ async def greeks_strike(
                 json_bytes(service.strike_payload(selected, strike, side.value, tracker)), "application/json"
             )
 
-        return await rendered.get(key, _version(selected.frame.minutes), build)
+        answer = await rendered.get(key, _version(selected.frame.minutes), build)
+        return answer.marked_stale(selected.stale)
 
     return respond(request, await answer(), per_minute=service.delayed, again=answer)
 

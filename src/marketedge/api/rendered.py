@@ -2,12 +2,15 @@
 
 The same question within the same minute never re-serialises: the first request builds it (concurrent ones
 wait on that build), the rest get the stored bytes, or 304 when their If-None-Match matches. The store is an
-LRU bounded by bytes that keeps one version per question: a new minute's answer replaces the old one.
+LRU bounded by bytes that keeps one version per question: a new minute's answer replaces the old one. When
+a build fails because the database does not answer, the question's last answer is served instead, marked
+stale (`X-Data-Stale`); with none stored, the error stands (a 503).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -19,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from marketedge import clock
+from marketedge.cache import DATABASE_AWAY
+from marketedge.errors import database_unavailable
 
 GZIP_MIN_BYTES = 1024
 # ISA-L's gzip (the isal package) at its level 1: a day's tracker summary (122 KB of JSON) compresses in
@@ -29,6 +34,9 @@ GZIP_LEVEL = 1
 # A shared cache (a CDN, a proxy) must never keep these: every answer is for a signed-in person, and the market
 # data may not be redistributed. `Vary` still names what changes the bytes, for the browser's own cache.
 PRIVATE_VARY = "Accept-Encoding, Accept, Cookie, Authorization"
+# An answer built from data the database could not refresh says so, and why; its minutes (`latest_minute`,
+# `minute`, `minutes`) say how old it is.
+STALE_HEADER = "X-Data-Stale"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +46,15 @@ class Rendered:
     etag: str
     media_type: str
     filename: str | None = None
+    stale: str | None = None  # why the data behind it may be out of date (never part of a stored answer)
 
     @property
     def nbytes(self) -> int:
         return len(self.body) + len(self.gzipped or b"")
+
+    def marked_stale(self, why: str | None) -> Rendered:
+        """The same answer, saying its data may be out of date (the same bytes and ETag: the data is)."""
+        return self if why is None or why == self.stale else dataclasses.replace(self, stale=why)
 
 
 def render(body: bytes, media_type: str, filename: str | None = None) -> Rendered:
@@ -78,7 +91,17 @@ class RenderedCache:
         return found[1] if found is not None and found[0] == version else None
 
     async def get(self, key: str, version: str, build: Callable[[], Awaitable[Rendered]]) -> Rendered:
-        """The answer for `key` at data `version`, built at most once however many ask together."""
+        """The answer for `key` at data `version`, built at most once however many ask together. When the
+        build fails because the database does not answer, the last answer stored for `key`, marked stale."""
+        try:
+            return await self._get(key, version, build)
+        except Exception as exc:
+            found = self._entries.get(key)
+            if found is None or not database_unavailable(exc):
+                raise
+            return found[1].marked_stale(DATABASE_AWAY)
+
+    async def _get(self, key: str, version: str, build: Callable[[], Awaitable[Rendered]]) -> Rendered:
         found = self._entries.get(key)
         if found is not None and found[0] == version:
             self._entries.move_to_end(key)
@@ -132,6 +155,8 @@ def answer_headers(rendered: Rendered, max_age: int) -> dict[str, str]:
     }
     if rendered.filename:
         headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    if rendered.stale:
+        headers[STALE_HEADER] = rendered.stale
     return headers
 
 

@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from marketedge.config import Settings
+from marketedge.config import Settings, config_warnings
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +27,8 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     from marketedge.auth.ratelimit import RateLimiter
     from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, SecurityMiddleware
 
-    limiter = RateLimiter(settings.redis_url)
+    # Under CACHE_PREFIX like every other key, so deployments sharing one Redis keep their own counters.
+    limiter = RateLimiter(settings.redis_url, prefix=f"{settings.cache_prefix}rl")
     app.state.security = SecurityState(settings, limiter)
 
     # add_middleware wraps what is there: CORS ends up inside, so its answers get the security headers too.
@@ -57,8 +58,8 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.include_router(account.router)
     _close_on_shutdown(app, limiter)
 
-    if settings.is_production and "*" in settings.trusted_hosts:
-        log.warning("TRUSTED_HOSTS is '*': set it to the host names this service answers to")
+    for warning in config_warnings(settings):
+        log.warning(warning)
 
 
 def _gate_api_docs(app: FastAPI, viewer: Any) -> None:

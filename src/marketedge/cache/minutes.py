@@ -5,11 +5,16 @@ per the calendar): served from the cache. Stale or empty: one load from the data
 wait on it; the cache is refilled and the answer served. The minute job writes the database first and then
 calls put(). Above the bytes backend sits a bounded in-process LRU of decoded DayFrames, extended minute by
 minute, so a warm read decodes nothing.
+
+When the database cannot be reached to refresh a stale day, a read answers with what the cache holds, marked
+stale (`DayRead.stale`), and asks the database again at most every few seconds; only a day the cache holds
+nothing of fails, with the database's error (a 503 for the API).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from marketedge import clock
 from marketedge.cache.backends import CacheBackend
 from marketedge.calendar import TradingCalendar
 from marketedge.clock import IST
+from marketedge.errors import database_unavailable
 from marketedge.frames import DayFrame, decode
 from marketedge.store import StoredMinute
 
@@ -29,6 +35,8 @@ log = structlog.get_logger(__name__)
 
 TTL_SECONDS = 24 * 3600
 FRESH_WITHIN = timedelta(minutes=2)
+DATABASE_AWAY = "database unavailable"  # why a read is stale (the X-Data-Stale header says it)
+DATABASE_RETRY_SECONDS = 5.0  # after the database failed a load, stale reads answer without asking it again
 
 DayKey = tuple[str, date, date]  # symbol, expiry, IST day
 # Loads stored minutes of one day from the database (only those after `after`, when given).
@@ -54,12 +62,21 @@ class _Index:
 
 
 @dataclass(frozen=True, slots=True)
+class DayRead:
+    """A day's frame, and why it may lack minutes the freshness rule wants (None: it does not)."""
+
+    frame: DayFrame
+    stale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CacheStats:
     hits: int
     misses: int
     loads: int
     decoded_bytes: int
     decoded_days: int
+    stale_reads: int = 0  # stale days served as they were because the database did not answer
 
 
 class MinuteCache:
@@ -82,14 +99,18 @@ class MinuteCache:
         self._ttl = ttl_seconds
         self._loads: dict[DayKey, asyncio.Future[None]] = {}
         self._write_lock = asyncio.Lock()
-        self.hits = self.misses = self.load_count = 0
+        self.hits = self.misses = self.load_count = self.stale_reads = 0
+        self.database_retry_seconds = DATABASE_RETRY_SECONDS
+        self._database_away_until: float | None = None  # time.monotonic(); None while loads succeed
 
     @property
     def backend(self) -> CacheBackend:
         return self._backend
 
     def stats(self) -> CacheStats:
-        return CacheStats(self.hits, self.misses, self.load_count, self._decoded_bytes, len(self._decoded))
+        return CacheStats(
+            self.hits, self.misses, self.load_count, self._decoded_bytes, len(self._decoded), self.stale_reads
+        )
 
     # -- writing (the minute job, after the database) ------------------------------------------------------
 
@@ -129,16 +150,61 @@ class MinuteCache:
     # -- reading (every endpoint) --------------------------------------------------------------------------
 
     async def day(self, symbol: str, expiry: date, day: date) -> DayFrame:
-        """The day's minutes for one instrument-expiry, fresh per the rule."""
+        """The day's minutes for one instrument-expiry, fresh per the rule (see `read`)."""
+        return (await self.read(symbol, expiry, day)).frame
+
+    async def read(self, symbol: str, expiry: date, day: date) -> DayRead:
+        """The day's minutes for one instrument-expiry, fresh per the rule. When the database cannot be reached
+        to refresh them: the minutes the cache holds, marked stale; when it holds none, the database's error."""
         key = (symbol, expiry, day)
         index = _Index.decode(await self._backend.get(_index_key(key)))
-        if self._is_fresh(day, index):
+        fresh = self._is_fresh(day, index)
+        if fresh:
             self.hits += 1
-            return await self._decoded_frame(key, index)
-        self.misses += 1
-        await self._load_once(key)
-        index = _Index.decode(await self._backend.get(_index_key(key)))
-        return await self._decoded_frame(key, index)
+        else:
+            self.misses += 1
+            away = self._database_away_until
+            if (
+                away is not None and time.monotonic() < away
+            ):  # it failed a moment ago: do not wait on it again
+                held = await self._held(key, index)
+                if held is not None:
+                    return self._stale(held)
+        try:
+            if not fresh:
+                await self._load_once(key)
+                index = _Index.decode(await self._backend.get(_index_key(key)))
+            return DayRead(await self._decoded_frame(key, index))
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            if self._database_away_until is None:
+                log.warning(
+                    "cache: the database is not answering; serving the minutes held", error=type(exc).__name__
+                )
+            self._database_away_until = time.monotonic() + self.database_retry_seconds
+            held = await self._held(key, index)
+            if held is None:
+                raise
+            return self._stale(held)
+
+    def _stale(self, frame: DayFrame) -> DayRead:
+        self.stale_reads += 1
+        return DayRead(frame, DATABASE_AWAY)
+
+    async def _held(self, key: DayKey, index: _Index) -> DayFrame | None:
+        """The day as far as this process can put it together without the database: its decoded frame and
+        whatever minutes the backend holds beyond it. None when that is nothing."""
+        frame = self._decoded.get(key)
+        have = self._decoded_offsets.get(key, frozenset())
+        missing = [o for o in index.offsets.tolist() if o not in have]
+        if missing:
+            blobs = await self._backend.get_many([_blob_key(key, o) for o in missing])
+            chains = [decode(b) for b in blobs if b is not None]
+            if chains:
+                frame = (frame or DayFrame.empty()).extend(chains)
+                self._remember(key, frame)
+        return frame if frame is not None and len(frame) else None
 
     async def warm(self, symbol: str, expiry: date, day: date) -> int:
         """Fill the cache for a day from the database (start-up); returns the minutes held."""
@@ -194,6 +260,9 @@ class MinuteCache:
             offsets = np.union1d(index.offsets, [_offset(s.minute) for s in stored]).astype(np.int16)
             checked = _offset(expected) if expected is not None else 0
             await self._backend.set(_index_key(key), _Index(offsets, checked).encode(), self._ttl)
+        if self._database_away_until is not None:
+            self._database_away_until = None
+            log.info("cache: the database answers again")
         log.debug("cache loaded day", symbol=symbol, expiry=str(expiry), day=str(day), minutes=len(stored))
 
     async def _decoded_frame(self, key: DayKey, index: _Index) -> DayFrame:

@@ -1,7 +1,9 @@
 """The minute bus across replicas: Redis pub/sub carries each stored minute from the poller (the leader) to
 every replica's subscribers. Same interface as MinuteBus; local subscribers hear local announcements at once,
 without the round trip, and a Redis outage only costs the other replicas their live updates (readers still
-get every minute on their next request, through the cache's freshness rule)."""
+get every minute on their next request, through the cache's freshness rule). `publish` never raises into the
+minute job; an announcement Redis cannot take is dropped (logged once per outage), and the subscription is
+made again, with back-off, until Redis answers."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from marketedge.ingest.bus import MinuteBus, MinuteStored
 log = structlog.get_logger(__name__)
 
 RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
+PUBLISH_TIMEOUT_SECONDS = 5.0  # a Redis that hangs must not hold the outbox for ever
 
 
 class RedisMinuteBus(MinuteBus):
@@ -32,6 +35,8 @@ class RedisMinuteBus(MinuteBus):
         self._tasks: list[asyncio.Task[None]] = []
         self._listening = asyncio.Event()
         self.received = 0
+        self.dropped = 0  # announcements Redis could not take
+        self._publish_failing = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -68,9 +73,20 @@ class RedisMinuteBus(MinuteBus):
         while True:
             message = await self._outbox.get()
             try:
-                await self._redis.publish(self.channel, message)
+                await asyncio.wait_for(self._redis.publish(self.channel, message), PUBLISH_TIMEOUT_SECONDS)
             except Exception as exc:
-                log.warning("minute bus: could not publish to Redis", error=type(exc).__name__)
+                self.dropped += 1
+                if not self._publish_failing:
+                    self._publish_failing = True
+                    log.warning(
+                        "minute bus: could not publish to Redis; other replicas miss live minutes until it "
+                        "answers",
+                        error=type(exc).__name__,
+                    )
+            else:
+                if self._publish_failing:
+                    self._publish_failing = False
+                    log.info("minute bus: publishing to Redis again", dropped=self.dropped)
 
     async def _listen(self) -> None:
         attempt = 0
@@ -79,6 +95,8 @@ class RedisMinuteBus(MinuteBus):
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)
                     self._listening.set()
+                    if attempt:
+                        log.info("minute bus: subscribed to Redis again", attempts=attempt)
                     attempt = 0
                     while True:
                         message = await pubsub.get_message(timeout=30.0)
@@ -89,7 +107,8 @@ class RedisMinuteBus(MinuteBus):
             except Exception as exc:
                 delay = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
                 attempt += 1
-                log.warning(
+                # Once per outage at warning level; every retry after it at debug.
+                (log.warning if attempt == 1 else log.debug)(
                     "minute bus: Redis subscription lost; retrying", error=type(exc).__name__, delay=delay
                 )
                 await asyncio.sleep(delay)

@@ -1,18 +1,24 @@
-"""The readiness checks that look at the data: how old the last stored minute is, whether a broker token is
-there to poll with, and whether the coming days' calendar is confirmed. Warnings, not failures: a restart fixes
-none of them, so none makes the app unready."""
+"""Readiness checks beyond "does it answer": how old the last stored minute is, whether a broker token is
+there to poll with, whether the coming days' calendar is confirmed, whether the settings are fit for
+production, and whether the cache serves from Redis or, Redis being away, from memory. Warnings, not failures:
+a restart fixes none of them, so none makes the app unready."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from marketedge import clock, store
+from marketedge.cache import CacheBackend
 from marketedge.calendar import Source
-from marketedge.ops.health import CheckResult
+from marketedge.config import Settings, config_warnings
+from marketedge.ops.health import CheckResult, HealthService
 
 if TYPE_CHECKING:
     from marketedge.runtime import Runtime
+
+CACHE_DEGRADED = "degraded: serving from memory and the database"
 
 STALE_AFTER_MINUTES = 3
 CALENDAR_AHEAD_DAYS = 7
@@ -54,3 +60,31 @@ async def calendar(runtime: Runtime) -> CheckResult:
 
 def _coverage(source: Source | None) -> str:
     return "no list, weekdays assumed to trade" if source is None else f"{source.value} list only"
+
+
+async def cache(backend: CacheBackend) -> CheckResult:
+    """Redis away is a warning, not a failure: the backend serves from memory and the database meanwhile
+    (cache/backends.py), so a load balancer must keep the replica. Any other error fails."""
+    if backend.degraded:
+        return CheckResult("warn", CACHE_DEGRADED)
+    try:
+        await backend.ping()
+    except Exception:
+        if backend.degraded:  # the ping found Redis away and the backend turned to memory
+            return CheckResult("warn", CACHE_DEGRADED)
+        raise
+    return CheckResult("ok", f"{backend.name} reachable")
+
+
+async def config(settings: Settings) -> CheckResult:
+    """Settings that work but should not stay so in production (config.config_warnings)."""
+    warnings = config_warnings(settings)
+    if warnings:
+        return CheckResult("warn", "; ".join(warnings))
+    return CheckResult("ok", "no warnings")
+
+
+def register(service: HealthService, backend: Callable[[], CacheBackend], settings: Settings) -> None:
+    """The checks of this module that need no runtime: the cache (replacing a plain ping) and the settings."""
+    service.register("cache", lambda: cache(backend()))
+    service.register("config", lambda: config(settings))

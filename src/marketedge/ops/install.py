@@ -1,5 +1,6 @@
 """Wires operations into an app: the metrics middleware (outermost, so refusals, 500s and hot-path answers are
-counted too), the /metrics route, and at start-up the runtime's hooks and the optional separate listener."""
+counted too), the /metrics route, and at start-up the runtime's hooks, the readiness checks of ops/checks.py
+that need no runtime, and the optional separate listener."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from marketedge.config import Settings
+from marketedge.ops import checks
 from marketedge.ops.metrics import Metrics, MetricsMiddleware, MetricsServer
 from marketedge.ops.metrics import router as metrics_router
 
@@ -33,6 +35,8 @@ def install_operations(app: FastAPI, settings: Settings) -> Metrics:
     async def lifespan(application: Any) -> AsyncIterator[Any]:
         async with inner(application) as state:
             runtime = application.state.runtime
+            # Redis away is a warning (the cache serves from memory), and the settings are checked too.
+            checks.register(application.state.health, lambda: application.state.cache, settings)
             metrics.bind_runtime(runtime)
             runtime.pacer.waiting = lambda: metrics.http.waiting
             live = getattr(application.state, "live", None)
