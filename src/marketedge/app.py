@@ -188,16 +188,27 @@ def _mount_ui(app: FastAPI, dist: Path) -> None:
             and exc.status_code == 404
             and request.method in ("GET", "HEAD")
             and not path.startswith(_NOT_UI)
+            and "\x00" not in path  # no file or page has a NUL in its name (and the OS refuses one)
             and index.is_file()
         ):
-            candidate = (dist / path.lstrip("/")).resolve()
-            if candidate.is_relative_to(root) and await asyncio.to_thread(candidate.is_file):
+            candidate = await asyncio.to_thread(_ui_file, dist, root, path)
+            if candidate is not None:
                 return FileResponse(candidate)
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         answer = fallback(request, exc)
         return await answer if inspect.isawaitable(answer) else answer
 
     app.add_exception_handler(HTTPException, ui_or_404)
+
+
+def _ui_file(dist: Path, root: Path, path: str) -> Path | None:
+    """The built file a path names, if there is one inside the build (a name too long for the file system
+    is none)."""
+    try:
+        candidate = (dist / path.lstrip("/")).resolve()
+        return candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+    except OSError:
+        return None
 
 
 class _HashedAssets(StaticFiles):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from marketedge import clock
 from marketedge.api.auth import NO_STORE, clear_session_cookies
+from marketedge.api.params import IdPath
 from marketedge.auth import api_keys, audit, sessions, users
 from marketedge.auth.deps import VIEWER, CurrentPrincipal, SessionPrincipal, client_ip, credentials_revoked
 from marketedge.auth.errors_doc import COMMON, errors
@@ -61,7 +62,9 @@ async def create_key(
     summary="Revoke one of your API keys",
     responses=errors(404),
 )
-async def revoke_key(key_id: int, principal: SessionPrincipal, request: Request, db: SessionDep) -> Response:
+async def revoke_key(
+    key_id: IdPath, principal: SessionPrincipal, request: Request, db: SessionDep
+) -> Response:
     record = await api_keys.revoke_key(db, principal.user.id, key_id)
     await audit.record(
         db, principal.user.email, "api_key.revoked", target=record.prefix, ip=client_ip(request)

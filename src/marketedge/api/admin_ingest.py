@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from marketedge.auth.deps import require
+from marketedge.auth.errors_doc import COMMON
 from marketedge.auth.roles import Role, Scope
 from marketedge.ingest.trigger import IngestTrigger
 from marketedge.jsonresponse import json_bytes
@@ -18,6 +19,7 @@ router = APIRouter(
     prefix="/api/v1/admin",
     tags=["admin"],
     dependencies=[Depends(require(Role.admin, scope=Scope.ingest))],
+    responses=COMMON,
 )
 
 # cron-job.org gives up after 30 s: answer before that; the run itself goes on.

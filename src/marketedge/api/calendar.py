@@ -11,14 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from marketedge import clock
 from marketedge.auth import audit
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip
+from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.calendar import CalendarDay, DayKind, Source, TradingCalendar
 from marketedge.db import SessionDep
 from marketedge.errors import InvalidInput, NotFound, UpstreamUnavailable
 from marketedge.ingest.calendar_sync import CalendarSync, set_override, unset_override
+from marketedge.inputs import FIRST_YEAR, LAST_YEAR, PlainText, within_years
 
-router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[ADMIN])
+router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 Day = Annotated[dt.date, Path(description="The date, YYYY-MM-DD")]
 
@@ -48,7 +49,7 @@ class CalendarOverride(BaseModel):
     state: Literal["closed", "open"]
     open: Annotated[str | None, Field(pattern=HHMM, examples=["09:15"])] = None
     close: Annotated[str | None, Field(pattern=HHMM, examples=["15:30"])] = None
-    description: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[PlainText, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
     def _hours(self) -> CalendarOverride:
@@ -139,6 +140,7 @@ async def set_day(
     "/{day}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove the operator's override of a date (Upstox's calendar, or the bundled list, decides again)",
+    responses=errors(404),
 )
 async def unset_day(day: Day, admin: AdminUser, request: Request, db: SessionDep) -> Response:
     _check_year(day)
@@ -150,7 +152,11 @@ async def unset_day(day: Day, admin: AdminUser, request: Request, db: SessionDep
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/refresh", summary="Read the holiday list and the next days' timings from Upstox now")
+@router.post(
+    "/refresh",
+    summary="Read the holiday list and the next days' timings from Upstox now",
+    responses=errors(503),
+)
 async def refresh(admin: AdminUser, request: Request, db: SessionDep) -> CalendarRead:
     report = await _sync(request).refresh()
     if report.list_entries is None and not report.timings:
@@ -161,7 +167,7 @@ async def refresh(admin: AdminUser, request: Request, db: SessionDep) -> Calenda
 
 
 def _check_year(day: dt.date) -> None:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not within_years(day):
         raise InvalidInput(
             f"the year must be between {FIRST_YEAR} and {LAST_YEAR}", details={"parameter": "day"}
         )

@@ -10,15 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marketedge.api.auth import NO_STORE, clear_session_cookies
 from marketedge.auth.deps import PUBLIC, Principal, client_ip, credentials_revoked, require
+from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.auth.roles import Role
 from marketedge.auth.schemas import ConsentRecord
 from marketedge.config import Settings
 from marketedge.db import SessionDep
 from marketedge.errors import NotFound
+from marketedge.inputs import PlainText
 from marketedge.ops import consent, legal
 
 router = APIRouter(prefix="/api/v1/legal", tags=["legal"], dependencies=[PUBLIC])
-consent_router = APIRouter(prefix="/api/v1/account/consent", tags=["account"])
+consent_router = APIRouter(prefix="/api/v1/account/consent", tags=["account"], responses=COMMON)
 
 # Usable before consent is given (and while a one-time password waits to be changed): the way in and out.
 Person = Annotated[Principal, Depends(require(Role.viewer, while_password_change_pending=True))]
@@ -46,8 +48,8 @@ class DocumentsRead(BaseModel):
 class ConsentGive(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    privacy: str = Field(description="The version of the privacy notice you read and accept")
-    terms: str = Field(description="The version of the terms of use you read and accept")
+    privacy: PlainText = Field(description="The version of the privacy notice you read and accept")
+    terms: PlainText = Field(description="The version of the terms of use you read and accept")
 
 
 class ConsentRead(BaseModel):
@@ -73,9 +75,7 @@ async def documents(response: Response) -> DocumentsRead:
     )
 
 
-@router.get(
-    "/{name}", summary="One legal document, in Markdown", responses={404: {"description": "No such document"}}
-)
+@router.get("/{name}", summary="One legal document, in Markdown", responses=errors(404))
 async def document(name: str, request: Request, response: Response) -> DocumentRead:
     if name not in legal.DOCUMENTS:
         raise NotFound(f"No legal document {name!r}", details={"choices": list(legal.DOCUMENTS)})
@@ -99,7 +99,11 @@ async def consent_status(principal: Person, db: SessionDep, response: Response) 
     return _read(await consent.status(db, principal.user.id))
 
 
-@consent_router.post("", summary="Accept the current privacy notice and terms (the versions you read)")
+@consent_router.post(
+    "",
+    summary="Accept the current privacy notice and terms (the versions you read)",
+    responses=errors(409),
+)
 async def consent_give(
     body: ConsentGive, principal: BrowserPerson, request: Request, db: SessionDep, response: Response
 ) -> ConsentRead:

@@ -1,14 +1,22 @@
-"""Query parameters shared by the market-data routes: parsed once, validated with messages that name them."""
+"""Parameters shared by the routes: row ids, and the market-data query parameters, parsed once and validated
+with messages that name them."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Query, Request
 
 from marketedge.clock import IST
 from marketedge.errors import InvalidInput
+from marketedge.inputs import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, within_years
+
+#: A row id in the path (a user, an API key): a number no row can have is a 422, not a database error.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+#: A row id in the query, optional (a page's `before_id`).
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 
 def reject_unknown(*allowed: str) -> Callable[[Request], Awaitable[None]]:
@@ -30,11 +38,13 @@ def parse_day(value: str | None, name: str = "date") -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
             f"{name}: expected a date as YYYY-MM-DD, got {value!r}", details={"parameter": name}
         ) from None
+    _check_years(parsed, name)
+    return parsed
 
 
 def parse_time(value: str | None, day: date, name: str) -> datetime | None:
@@ -56,7 +66,15 @@ def parse_time(value: str | None, day: date, name: str) -> datetime | None:
             f"{name}: an ISO 8601 instant needs an offset (+05:30 or Z), got {value!r}",
             details={"parameter": name},
         )
+    _check_years(parsed, name)
     return parsed.astimezone(IST)
+
+
+def _check_years(when: date, name: str) -> None:
+    if not within_years(when):
+        raise InvalidInput(
+            f"{name}: expected a date in the years {FIRST_YEAR}–{LAST_YEAR}", details={"parameter": name}
+        )
 
 
 def check_band(delta_min: float, delta_max: float) -> None:

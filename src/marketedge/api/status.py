@@ -12,16 +12,18 @@ from marketedge import clock
 from marketedge.api.params import reject_unknown
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.auth.deps import VIEWER
+from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.jsonresponse import json_bytes
 from marketedge.ops.status import StatusService
 
-router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER])
+router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER], responses=COMMON)
 
 
 @router.get(
     "/status",
     summary="Market state, data freshness, today's runs and gaps, and the poller, for the status screen",
     dependencies=[Depends(reject_unknown())],
+    responses=errors(422),
 )
 async def status(request: Request) -> Response:
     answer = functools.partial(status_answer, request.app.state)

@@ -11,18 +11,20 @@ from sqlalchemy import delete
 from marketedge import clock
 from marketedge.auth import audit
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip
+from marketedge.auth.errors_doc import COMMON
 from marketedge.db import SessionDep
 from marketedge.errors import InvalidInput
 from marketedge.ingest.universe import KNOWN_INDICES, all_instruments, set_universe
+from marketedge.inputs import PlainText
 from marketedge.models import Instrument, TrackedExpiry
 
-router = APIRouter(prefix="/api/v1/admin/universe", tags=["admin"], dependencies=[ADMIN])
+router = APIRouter(prefix="/api/v1/admin/universe", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 
 
 class TrackedIndex(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    symbol: Annotated[str, Field(min_length=1, max_length=16, examples=["NIFTY"])]
+    symbol: Annotated[PlainText, Field(min_length=1, max_length=16, examples=["NIFTY"])]
     expiries_tracked: Annotated[int, Field(ge=1, le=6, description="How many of the nearest expiries")] = 2
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from marketedge.api.params import IdPath, IdQuery
 from marketedge.auth import audit, sessions, users
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip, credentials_revoked
 from marketedge.auth.errors_doc import COMMON, errors
@@ -25,6 +25,7 @@ from marketedge.auth.schemas import (
 )
 from marketedge.db import SessionDep
 from marketedge.errors import InvalidInput
+from marketedge.inputs import Instant, PlainText
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 audit_router = APIRouter(prefix="/api/v1/admin/audit", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
@@ -72,7 +73,7 @@ async def invite_user(body: UserInvite, admin: AdminUser, request: Request, db: 
     responses=errors(404, 409),
 )
 async def update_user(
-    user_id: int, body: UserUpdate, admin: AdminUser, request: Request, db: SessionDep
+    user_id: IdPath, body: UserUpdate, admin: AdminUser, request: Request, db: SessionDep
 ) -> UserRead:
     user = await users.get_user(db, user_id)
     ip = client_ip(request)
@@ -108,7 +109,7 @@ async def update_user(
     summary="Delete a user with their sessions and keys (the last admin stays)",
     responses=errors(404, 409),
 )
-async def delete_user(user_id: int, admin: AdminUser, request: Request, db: SessionDep) -> Response:
+async def delete_user(user_id: IdPath, admin: AdminUser, request: Request, db: SessionDep) -> Response:
     user = await users.get_user(db, user_id)
     email = user.email
     await users.delete_user(db, user)
@@ -118,16 +119,12 @@ async def delete_user(user_id: int, admin: AdminUser, request: Request, db: Sess
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-Action = Annotated[str | None, Query(max_length=64, description="login, login.failure, user, api_key …")]
-Actor = Annotated[str | None, Query(max_length=254, description="The email of who did it")]
-Since = Annotated[datetime | None, Query(description="From this instant (ISO 8601), inclusive")]
-Until = Annotated[datetime | None, Query(description="Up to this instant, exclusive")]
-
-
-def _instant(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise InvalidInput("Give instants with a time zone, e.g. 2026-11-25T09:15:00+05:30.")
-    return value
+Action = Annotated[
+    PlainText | None, Query(max_length=64, description="login, login.failure, user, api_key …")
+]
+Actor = Annotated[PlainText | None, Query(max_length=254, description="The email of who did it")]
+Since = Annotated[Instant | None, Query(description="From this instant (ISO 8601 with an offset), inclusive")]
+Until = Annotated[Instant | None, Query(description="Up to this instant (with an offset), exclusive")]
 
 
 @audit_router.get("", summary="The audit log, newest first")
@@ -137,15 +134,15 @@ async def read_audit(
     actor: Actor = None,
     since: Since = None,
     until: Until = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: IdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     events = await audit.search(
         db,
         action=action,
         actor=actor,
-        since=_instant(since),
-        until=_instant(until),
+        since=since,
+        until=until,
         before_id=before_id,
         limit=limit,
     )
@@ -171,7 +168,6 @@ async def export_audit(
     since: Since = None,
     until: Until = None,
 ) -> StreamingResponse:
-    since, until = _instant(since), _instant(until)
     await audit.record(db, admin.email, "audit.exported", ip=client_ip(request), details={"format": format})
     await db.commit()
     database = request.app.state.db

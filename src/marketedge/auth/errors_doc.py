@@ -26,7 +26,10 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No such thing",
         409: "Conflicts with the current state",
         413: "The body is too large",
+        422: "The input is malformed: the details name each field",
         429: "Too many requests: see Retry-After",
+        502: "Upstox answered with an error",
+        503: "Upstox could not be reached; nothing was changed",
     }
     return {status: {"model": ErrorBody, "description": words[status]} for status in statuses}
 

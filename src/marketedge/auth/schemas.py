@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from marketedge.auth.roles import Role, Scope
+from marketedge.inputs import PlainText, SecretText
 
 Email = Field(min_length=3, max_length=254, examples=["asha@example.com"])
+Password = Field(min_length=1, max_length=1024)
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Email
+    email: PlainText = Email
     # SecretStr: a validation error never echoes the password back, and repr() hides it.
-    password: SecretStr = Field(min_length=1, max_length=1024)
+    password: SecretText = Password
 
 
 class UserRead(BaseModel):
@@ -60,29 +62,29 @@ class LoginAnswer(MeRead):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: SecretStr = Field(min_length=1, max_length=1024)
-    new_password: SecretStr = Field(min_length=1, max_length=1024)
+    current_password: SecretText = Password
+    new_password: SecretText = Password
 
 
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Email
-    password: SecretStr = Field(min_length=1, max_length=1024)
+    email: PlainText = Email
+    password: SecretText = Password
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Email
+    email: PlainText = Email
     role: Role = Role.viewer
-    password: SecretStr = Field(min_length=1, max_length=1024)
+    password: SecretText = Password
 
 
 class UserInvite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Email
+    email: PlainText = Email
     role: Role = Role.viewer
 
 
@@ -103,7 +105,7 @@ class UserUpdate(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    name: PlainText = Field(min_length=1, max_length=64)
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.read], max_length=3)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
@@ -128,7 +130,7 @@ class ApiKeyCreated(ApiKeyRead):
 class AccountDelete(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: SecretStr = Field(min_length=1, max_length=1024)
+    password: SecretText = Password
 
 
 class SessionRead(BaseModel):

@@ -35,7 +35,9 @@ def csrf_token(secret_key: str, session_id: str) -> str:
 
 
 def csrf_matches(secret_key: str, session_id: str, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(csrf_token(secret_key, session_id), presented or "")
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a header may carry any.
+    expected = csrf_token(secret_key, session_id).encode()
+    return bool(presented) and hmac.compare_digest(expected, (presented or "").encode())
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from marketedge import clock
 from marketedge.auth.passwords import check_password, hash_password, needs_rehash, verify_password
 from marketedge.auth.roles import Role
 from marketedge.errors import AppError, Conflict, InvalidInput, NotFound
+from marketedge.inputs import has_control
 from marketedge.models.user import User
 
 # Deliberately simple: one @, a dot in the domain, no spaces. Delivery is what proves an address.
@@ -35,7 +36,7 @@ def normalise_email(email: str) -> str:
     'asha@example.com'
     """
     value = email.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or has_control(value) or not _EMAIL.match(value):
         raise InvalidInput("That is not an email address.", details={"field": "email"})
     return value
 
@@ -121,15 +122,26 @@ async def change_password(session: AsyncSession, user: User, current: str, new: 
     await set_password(session, user, new)
 
 
-async def _active_admin_ids(session: AsyncSession) -> list[int]:
+async def _usable_admin_ids(session: AsyncSession) -> list[int]:
+    """Admins who can sign in and act: enabled, with a password of their own (an invited admin who has not
+    chosen one yet may never do so)."""
     # Row locks on PostgreSQL, so two admins demoting each other at once cannot leave none.
-    query = select(User.id).where(User.role == Role.admin.value, User.is_active.is_(True)).with_for_update()
+    query = (
+        select(User.id)
+        .where(
+            User.role == Role.admin.value,
+            User.is_active.is_(True),
+            User.password_hash.is_not(None),
+            User.must_change_password.is_(False),
+        )
+        .with_for_update()
+    )
     return list(await session.scalars(query))
 
 
 async def _keep_an_admin(session: AsyncSession, user: User) -> None:
-    if user.role == Role.admin.value and user.is_active and await _active_admin_ids(session) == [user.id]:
-        raise LastAdmin("This is the last active admin; make another admin first.")
+    if user.role == Role.admin.value and await _usable_admin_ids(session) == [user.id]:
+        raise LastAdmin("This is the last admin who can sign in; make another admin first.")
 
 
 async def set_role(session: AsyncSession, user: User, role: Role) -> None:

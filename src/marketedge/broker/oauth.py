@@ -60,7 +60,8 @@ def new_state(secret_key: str, actor: str, redirect_uri: str, now: datetime) -> 
 
 def read_state(secret_key: str, state: str | None, now: datetime) -> OAuthState:
     """What a state says, once its signature and expiry are checked; StateInvalid otherwise."""
-    if not state or len(state) > 2048 or state.count(".") != 1:
+    # Ours is ASCII: anything else is forged (and would not even encode for the signature check).
+    if not state or len(state) > 2048 or not state.isascii() or state.count(".") != 1:
         raise StateInvalid("malformed")
     body, signature = state.split(".")
     if not hmac.compare_digest(_signature(secret_key, body), signature):

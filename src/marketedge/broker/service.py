@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import re
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -204,6 +204,11 @@ class _Cached:
             return None
 
 
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison of text from outside (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def _ist(when: datetime | None) -> datetime | None:
     return when.astimezone(IST) if when is not None else None
 
@@ -261,6 +266,8 @@ class TokenService:
         # Fingerprints Upstox answered 401 to, known at once (the database learns it in the background).
         self._rejected: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Called with the reason of every refused notifier post (the metrics count them: ops/metrics.py).
+        self.notifier_listeners: list[Callable[[str], None]] = []
 
     @property
     def simulated(self) -> bool:
@@ -680,6 +687,9 @@ class TokenService:
     async def _refusal(
         self, actor: str, source: TokenSource, reason: str, ip: str | None, *, message: str = ""
     ) -> None:
+        if source is TokenSource.notifier:
+            self._notifier_refused(reason, ip)
+            return
         log.warning("broker: token refused", source=source.value, reason=reason, ip=ip)
         details = {"source": source.value, "reason": reason, "message": message[:200] or None}
         await audit.record_now(
@@ -711,7 +721,7 @@ class TokenService:
         now = clock.now()
         try:
             state_data = oauth.read_state(self._secret_key, state, now)
-            if not browser_nonce or not hmac.compare_digest(browser_nonce, state_data.nonce):
+            if not browser_nonce or not _same(browser_nonce, state_data.nonce):
                 raise oauth.StateInvalid("not this browser's login")
             if not await self._claim_nonce(state_data.nonce):
                 raise oauth.StateInvalid("already used")
@@ -858,16 +868,17 @@ class TokenService:
 
     async def receive_notification(self, body: bytes, *, ip: str | None = None) -> None:
         """The notifier webhook: anyone can post, so everything is checked, and the token is validated with
-        Upstox before it is stored. Every refusal is audit-logged and leaves the stored token as it was."""
-        payload = await self._parse_notification(body, ip)
-        if not self.app.client_id or not hmac.compare_digest(payload.client_id, self.app.client_id):
-            await self._notifier_refused("client_id", ip)
+        Upstox before it is stored. Every refusal leaves the stored token as it was, and is logged and counted,
+        not audited: anyone can post, so an audit row each would let anyone fill the audit log."""
+        payload = self._parse_notification(body, ip)
+        if not self.app.client_id or not _same(payload.client_id, self.app.client_id):
+            self._notifier_refused("client_id", ip)
             raise NotificationRefused("This notifier accepts tokens for our Upstox app only.")
         if payload.message_type != "access_token":
-            await self._notifier_refused("message_type", ip)
+            self._notifier_refused("message_type", ip)
             raise BadNotification("Only message_type access_token is accepted.")
         if not await self._request_open(clock.now()):
-            await self._notifier_refused("no_open_request", ip)
+            self._notifier_refused("no_open_request", ip)
             raise NoTokenRequest("No token request of ours is waiting for approval.")
         await self.accept(
             payload.access_token.get_secret_value(),
@@ -882,37 +893,31 @@ class TokenService:
             fulfils_request=True,
         )
 
-    async def _parse_notification(self, body: bytes, ip: str | None) -> NotifierPayload:
+    def _parse_notification(self, body: bytes, ip: str | None) -> NotifierPayload:
         if len(body) > NOTIFIER_MAX_BYTES:
-            await self._notifier_refused("too_large", ip)
+            self._notifier_refused("too_large", ip)
             raise BadNotification("The notification is too large.")
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError:
             data = None
         if not isinstance(data, dict):
-            await self._notifier_refused("not_json_object", ip)
+            self._notifier_refused("not_json_object", ip)
             raise BadNotification("The body must be a JSON object.")
         try:
             return NotifierPayload.model_validate(data)
         except ValidationError as exc:
             # Where it was wrong, never the values (they may hold a token).
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False)})
-            await self._notifier_refused("bad_fields", ip, fields=fields[:10])
+            self._notifier_refused("bad_fields", ip, fields=fields[:10])
             raise BadNotification(
                 f"The notification lacks or mistypes: {', '.join(fields[:10])}.", details={"fields": fields}
             ) from None
 
-    async def _notifier_refused(self, reason: str, ip: str | None, **details: Any) -> None:
-        log.warning("broker: notifier post refused", reason=reason, ip=ip)
-        await audit.record_now(
-            self.database,
-            UPSTOX_ACTOR,
-            "broker.notifier.refused",
-            target=self.broker,
-            ip=ip,
-            details={"reason": reason, **details},
-        )
+    def _notifier_refused(self, reason: str, ip: str | None, **details: Any) -> None:
+        log.warning("broker: notifier post refused", reason=reason, ip=ip, **details)
+        for listener in self.notifier_listeners:
+            listener(reason)
 
     async def _request_open(self, now: datetime) -> bool:
         """A v3 request of ours is inside its authorization window (pending, or already answered once:

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketedge import __version__, clock
 from marketedge.auth.deps import ADMIN
+from marketedge.auth.errors_doc import COMMON
 
 if TYPE_CHECKING:
     from marketedge.ingest.job import RunResult
@@ -133,6 +134,13 @@ class Metrics:
             ["alert", "state"],
             registry=r,
         )
+        # Anyone can post to the notifier: refusals are counted here, not written to the audit log one by one.
+        self.notifier_refused = Counter(
+            "marketedge_notifier_refused",
+            "Posts to the Upstox notifier webhook refused, by reason (bad_fields, client_id, no_open_request …).",
+            ["reason"],
+            registry=r,
+        )
         # The stored broker token, read at most every TOKEN_READ_EVERY (see _read_token).
         self.token_valid_until: datetime | None = None
         self.token_status: str | None = None
@@ -193,6 +201,10 @@ class Metrics:
         """A listener of ops.alerts.Alerts."""
         self.alerts_sent.labels(alert, state).inc()
 
+    def count_notifier_refusal(self, reason: str) -> None:
+        """A listener of the TokenService: one call per refused notifier post (reasons are our own words)."""
+        self.notifier_refused.labels(reason).inc()
+
     # -- wiring --------------------------------------------------------------------------------------------------
 
     def bind_runtime(self, runtime: Runtime) -> None:
@@ -200,6 +212,7 @@ class Metrics:
         runtime.job.listeners.append(self.observe_run)
         runtime.client.on_attempt = self.observe_upstox
         runtime.alerts.listeners.append(self.count_alert)
+        runtime.tokens.notifier_listeners.append(self.count_notifier_refusal)
         self._runtime_collector = _RuntimeCollector(runtime, self)
         self.registry.register(self._runtime_collector)
         self._token_refresher = partial(self._read_token, runtime)
@@ -210,6 +223,8 @@ class Metrics:
             runtime.job.listeners.remove(self.observe_run)
         if self.count_alert in runtime.alerts.listeners:
             runtime.alerts.listeners.remove(self.count_alert)
+        if self.count_notifier_refusal in runtime.tokens.notifier_listeners:
+            runtime.tokens.notifier_listeners.remove(self.count_notifier_refusal)
         if self._runtime_collector is not None:
             self.registry.unregister(self._runtime_collector)
             self._runtime_collector = None
@@ -433,7 +448,7 @@ async def metrics_answer(metrics: Metrics) -> tuple[bytes, str]:
     return await metrics.render(), CONTENT_TYPE_LATEST
 
 
-router = APIRouter(tags=["operations"], dependencies=[ADMIN])
+router = APIRouter(tags=["operations"], dependencies=[ADMIN], responses=COMMON)
 
 
 @router.get(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, Required
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,6 +23,7 @@ from typing_extensions import TypedDict
 
 from marketedge.clock import IST
 from marketedge.greeks import PERCENT_THRESHOLD, iv_unit
+from marketedge.inputs import FIRST_YEAR, LAST_YEAR, within_years
 
 IvUnit = Literal["percent", "fraction"]
 CandleUnit = Literal["minutes", "hours", "days", "weeks", "months"]
@@ -40,7 +42,7 @@ def _to_datetime(value: Any) -> Any:
     if value is None:
         return value
     if isinstance(value, datetime):
-        return value.astimezone(IST) if value.tzinfo else value.replace(tzinfo=IST)
+        return _in_ist(value) if value.tzinfo else value.replace(tzinfo=IST)
     if isinstance(value, bool):
         raise ValueError("expected epoch milliseconds or an ISO timestamp")
     if isinstance(value, int | float):
@@ -48,18 +50,34 @@ def _to_datetime(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return _from_epoch_ms(float(text))
+            ms = float(text)
         except ValueError:
-            pass
-        parsed = datetime.fromisoformat(text)
-        return parsed.astimezone(IST) if parsed.tzinfo else parsed.replace(tzinfo=IST)
+            parsed = datetime.fromisoformat(text)
+            return _in_ist(parsed if parsed.tzinfo else parsed.replace(tzinfo=IST))
+        return _from_epoch_ms(ms)
     raise ValueError("expected epoch milliseconds or an ISO timestamp")
 
 
 def _from_epoch_ms(ms: float) -> datetime:
     if not math.isfinite(ms):
         raise ValueError("epoch milliseconds must be finite")
-    return datetime.fromtimestamp(ms / 1000, tz=IST)
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=IST)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("epoch milliseconds out of range") from None
+
+
+def _in_ist(when: datetime) -> datetime:
+    try:
+        return when.astimezone(IST)
+    except OverflowError:  # within hours of year 1 or 9999
+        raise ValueError("timestamp out of range") from None
+
+
+def _within_years(value: datetime | None) -> datetime | None:
+    if value is not None and not within_years(value):
+        raise ValueError(f"expected a time in the years {FIRST_YEAR}–{LAST_YEAR}")
+    return value
 
 
 def _to_date(value: Any) -> Any:
@@ -76,6 +94,8 @@ def _none_to_list(value: Any) -> Any:
 
 
 EpochMs = Annotated[datetime, BeforeValidator(_to_datetime)]
+#: From a sender we cannot trust (the notifier webhook): bounded to sane years as well.
+BoundedEpochMs = Annotated[EpochMs, AfterValidator(_within_years)]
 UpstoxDate = Annotated[date, BeforeValidator(_to_date)]
 StrList = Annotated[list[str], BeforeValidator(_none_to_list)]
 
@@ -121,8 +141,8 @@ class NotifierPayload(UpstoxModel):
     user_id: str | None = None
     access_token: SecretStr
     token_type: str = "Bearer"  # noqa: S105 (a scheme name)
-    expires_at: EpochMs | None = None
-    issued_at: EpochMs | None = None
+    expires_at: BoundedEpochMs | None = None
+    issued_at: BoundedEpochMs | None = None
     message_type: str
 
 
