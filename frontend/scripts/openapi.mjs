@@ -16,5 +16,8 @@ const dump = [
 
 const document = execFileSync(python, ["-c", dump], { cwd: here("../.."), encoding: "utf8" });
 writeFileSync(here("../src/api/openapi.json"), document);
-writeFileSync(here("../src/api/schema.d.ts"), await renderSchemaTypes(JSON.parse(readFileSync(here("../src/api/openapi.json"), "utf8"))));
+writeFileSync(
+  here("../src/api/schema.d.ts"),
+  await renderSchemaTypes(JSON.parse(readFileSync(here("../src/api/openapi.json"), "utf8"))),
+);
 console.log("wrote src/api/openapi.json and src/api/schema.d.ts");

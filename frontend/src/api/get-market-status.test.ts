@@ -25,7 +25,10 @@ describe("when the badge asks for the market's status again", () => {
     expect(nextStatusCheckMs(closed, receivedAt, false, () => 0)).toBe(
       Date.parse("2026-11-26T09:15:00+05:30") - receivedAt + 5_000,
     );
-    const early = { status: { ...status, now: "2026-11-25T09:00:00+05:30", market: { ...status.market, state: "pre-open" as const } }, receivedAt };
+    const early = {
+      status: { ...status, now: "2026-11-25T09:00:00+05:30", market: { ...status.market, state: "pre-open" as const } },
+      receivedAt,
+    };
     expect(nextStatusCheckMs(early, receivedAt, false, () => 0)).toBe(15 * 60_000 + 5_000);
   });
 

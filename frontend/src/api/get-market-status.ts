@@ -7,7 +7,14 @@
 import { queryOptions, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { ApiError, apiFetch } from "@/lib/api-client";
-import { clampDelay, POLL_AFTER_TURN_MAX_MS, POLL_AFTER_TURN_MIN_MS, RARE_REFRESH_MS, rareRefreshMs, type Random } from "@/lib/poll";
+import {
+  clampDelay,
+  POLL_AFTER_TURN_MAX_MS,
+  POLL_AFTER_TURN_MIN_MS,
+  RARE_REFRESH_MS,
+  rareRefreshMs,
+  type Random,
+} from "@/lib/poll";
 
 export type MarketState = "open" | "pre-open" | "closed" | "holiday" | "weekend";
 

@@ -7,24 +7,19 @@ export type InstrumentsAnswer = Schemas["InstrumentsRead"];
 export type Instrument = Schemas["InstrumentRead"];
 export type SessionsAnswer = Schemas["SessionsRead"];
 export type TradingSession = Schemas["TradingDayRead"];
-export type SessionExpiry = Schemas["TradingDayExpiryRead"];
 export type Summary = Schemas["SummaryRead"];
 /** GET /api/v1/tracker: the tracker screen's opening answer (its `status` is unchecked, as /status's is). */
 export type TrackerAnswer = Schemas["TrackerRead"];
-export type TrackerPartError = Schemas["PartError"];
-export type SummarySeries = Schemas["SummarySeriesRead"];
 export type SideSeries = Schemas["SideSeriesRead"];
 export type Series = Schemas["SeriesRead"];
 export type Chain = Schemas["ChainRead"];
 export type ChainSide = Schemas["ChainSideRead"];
 export type StrikeAnswer = Schemas["StrikeRead"];
-export type StrikeSeries = Schemas["StrikeSeriesRead"];
 export type Selection = Schemas["Selection"];
 export type Interval = Schemas["Interval"];
 export type Me = Schemas["MeRead"];
 export type LoginAnswer = Schemas["LoginAnswer"];
 export type LoginRequest = Schemas["LoginRequest"];
-export type UserRead = Schemas["UserRead"];
 
 /** The query parameters of a GET route, as the backend declares them. */
 export type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
@@ -44,7 +39,6 @@ export type TokenPaste = Schemas["TokenPaste"];
 export type TokenRequestAnswer = Schemas["TokenRequestAnswer"];
 export type DisconnectAnswer = Schemas["DisconnectAnswer"];
 
-export type MeConsent = Schemas["MeConsent"];
 export type ConsentAnswer = Schemas["ConsentRead"];
 export type ConsentGive = Schemas["ConsentGive"];
 export type AccountExport = Schemas["AccountExport"];

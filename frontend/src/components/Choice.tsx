@@ -19,7 +19,13 @@ interface SegmentedProps<T extends string> {
 }
 
 /** One of a few: radios drawn as a segmented control. */
-export function Segmented<T extends string>({ legend, options, value, onChange, hideLegend = false }: SegmentedProps<T>) {
+export function Segmented<T extends string>({
+  legend,
+  options,
+  value,
+  onChange,
+  hideLegend = false,
+}: SegmentedProps<T>) {
   const name = useId();
   return (
     <fieldset className="choice">

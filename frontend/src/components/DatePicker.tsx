@@ -156,12 +156,7 @@ function CalendarDialog({ id, label, value, available, onPick, onClose }: Calend
   };
 
   return (
-    <div
-      id={id}
-      className="date-picker__popup"
-      role="dialog"
-      aria-label={`${label}: days with data can be picked`}
-    >
+    <div id={id} className="date-picker__popup" role="dialog" aria-label={`${label}: days with data can be picked`}>
       <div className="date-picker__head">
         <button
           type="button"

@@ -39,7 +39,8 @@ export function resolveMarket(
   if (!date) return null;
   const expiries = expiriesOn(sessions, date);
   // A day without data is kept as asked: the page then says so, with a way to the days that have data.
-  const expiry = wanted.expiry && (expiries.length === 0 || expiries.includes(wanted.expiry)) ? wanted.expiry : expiries[0];
+  const expiry =
+    wanted.expiry && (expiries.length === 0 || expiries.includes(wanted.expiry)) ? wanted.expiry : expiries[0];
   if (!expiry) return { instrument, date, expiry: wanted.expiry ?? "" };
   return { instrument, date, expiry };
 }

@@ -6,7 +6,14 @@ import { Page } from "./Page";
 export function NotFound() {
   const { pathname } = useLocation();
   return (
-    <Page title="Page not found" lead={<>There is no page at <code className="code">{pathname}</code>.</>}>
+    <Page
+      title="Page not found"
+      lead={
+        <>
+          There is no page at <code className="code">{pathname}</code>.
+        </>
+      }
+    >
       <p>
         <Link to="/">Go to the Greeks tracker</Link>, or pick one of these:
       </p>

@@ -12,7 +12,9 @@ describe("a server waking up", () => {
     serveApi({
       "GET /api/v1/auth/me": () => {
         asked += 1;
-        return asked < 3 ? error(503, "starting", "Market Edge is starting up; try again in a few seconds.") : { body: me };
+        return asked < 3
+          ? error(503, "starting", "Market Edge is starting up; try again in a few seconds.")
+          : { body: me };
       },
     });
     renderApp("/");

@@ -24,9 +24,7 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
 
 describe("apiFetch", () => {
   it("returns the parsed JSON of a 2xx answer and asks for JSON", async () => {
-    const fetchMock = mockFetch(() =>
-      Promise.resolve(answer('{"minute": "09:15", "spot": 24310.5}', { status: 200 })),
-    );
+    const fetchMock = mockFetch(() => Promise.resolve(answer('{"minute": "09:15", "spot": 24310.5}', { status: 200 })));
 
     await expect(apiFetch("/api/v1/spot")).resolves.toEqual({ minute: "09:15", spot: 24310.5 });
 

@@ -25,7 +25,20 @@ const istMinute = new Intl.DateTimeFormat("en-IN", {
 // Day and month names written out: Intl's en-IN patterns differ between ICU versions (and so between browsers).
 export const WEEKDAY_SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
 export const WEEKDAY_LONG = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
-export const MONTH_SHORT = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
+export const MONTH_SHORT = [
+  "Jan",
+  "Feb",
+  "Mar",
+  "Apr",
+  "May",
+  "Jun",
+  "Jul",
+  "Aug",
+  "Sep",
+  "Oct",
+  "Nov",
+  "Dec",
+] as const;
 export const MONTH_LONG = [
   "January",
   "February",
@@ -102,7 +115,7 @@ function indianText(magnitude: number, decimals: number): string {
 /** Rounds half away from zero at `decimals`, and turns −0 into 0 so no "−0.00" appears. */
 function roundTo(value: number, decimals: number): number {
   const factor = 10 ** decimals;
-  const rounded = Math.sign(value) * Math.round(Math.abs(value) * factor) / factor;
+  const rounded = (Math.sign(value) * Math.round(Math.abs(value) * factor)) / factor;
   return rounded === 0 ? 0 : rounded;
 }
 
@@ -158,7 +171,12 @@ export function formatTicks(ticks: readonly number[]): string[] {
     if (gap > 0) step = Math.min(step, gap);
   }
   if (!Number.isFinite(step)) step = largest || 1;
-  const unit = largest >= 10_000_000 ? { size: 10_000_000, suffix: " Cr" } : largest >= 100_000 ? { size: 100_000, suffix: " L" } : { size: 1, suffix: "" };
+  const unit =
+    largest >= 10_000_000
+      ? { size: 10_000_000, suffix: " Cr" }
+      : largest >= 100_000
+        ? { size: 100_000, suffix: " L" }
+        : { size: 1, suffix: "" };
   const scaled = step / unit.size;
   const decimals = scaled >= 1 ? 0 : Math.min(8, Math.ceil(-Math.log10(scaled) - 1e-9));
   return ticks.map((tick) => `${formatNumber(tick / unit.size, decimals)}${tick === 0 ? "" : unit.suffix}`);

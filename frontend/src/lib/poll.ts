@@ -47,10 +47,13 @@ export function useMinutePoll(on: boolean, poll: () => void, offsetMs = 0): void
     if (!on) return;
     let timer: ReturnType<typeof setTimeout>;
     const schedule = () => {
-      timer = setTimeout(() => {
-        latest.current();
-        schedule();
-      }, msToMinutePoll(Date.now(), offsetMs));
+      timer = setTimeout(
+        () => {
+          latest.current();
+          schedule();
+        },
+        msToMinutePoll(Date.now(), offsetMs),
+      );
     };
     schedule();
     return () => {

@@ -29,7 +29,9 @@ export function isSignedOut(error: unknown): boolean {
 export function needsConsent(error: unknown): boolean {
   if (!(error instanceof ApiError) || error.status !== 403) return false;
   const details = error.details;
-  return typeof details === "object" && details !== null && "reason" in details && details.reason === "consent_required";
+  return (
+    typeof details === "object" && details !== null && "reason" in details && details.reason === "consent_required"
+  );
 }
 
 /** `retry: false` for tests: a failure shows at once. */

@@ -49,7 +49,10 @@ describe("tokens.css colours", () => {
   });
 
   it("keep WCAG contrast >= 4.5:1 for text on every background, in both themes", () => {
-    for (const [theme, index] of [["light", 0], ["dark", 1]] as const) {
+    for (const [theme, index] of [
+      ["light", 0],
+      ["dark", 1],
+    ] as const) {
       for (const foreground of FOREGROUNDS) {
         for (const background of BACKGROUNDS) {
           const ratio = contrast(tokens.get(foreground)?.[index] ?? "", tokens.get(background)?.[index] ?? "");

@@ -1,7 +1,17 @@
 // jsdom has no canvas: screen tests see each chart as its text alternative and the size of its data.
 import type { ChartData, ChartLine } from "@/components/charts/TimeChart";
 
-export function TimeChart({ label, description, data, lines }: { label: string; description: string; data: ChartData; lines: readonly ChartLine[] }) {
+export function TimeChart({
+  label,
+  description,
+  data,
+  lines,
+}: {
+  label: string;
+  description: string;
+  data: ChartData;
+  lines: readonly ChartLine[];
+}) {
   return (
     <div
       role="img"

@@ -86,7 +86,12 @@ export interface Request {
   init: RequestInit | undefined;
 }
 
-async function answerFrom(routes: Record<string, Route>, method: string, url: URL, init: RequestInit | undefined): Promise<FakeAnswer> {
+async function answerFrom(
+  routes: Record<string, Route>,
+  method: string,
+  url: URL,
+  init: RequestInit | undefined,
+): Promise<FakeAnswer> {
   const route = routes[`${method} ${url.pathname}`];
   if (route === undefined) return error(404, "not_found", `No such path: ${method} ${url.pathname}`);
   return typeof route === "function" ? route(url, init) : route;
@@ -102,7 +107,18 @@ export function trackerAnswer(): TrackerAnswer {
 }
 
 /** The parameters GET /api/v1/tracker takes: those of /greeks/summary without `format`. */
-const TRACKER_PARAMS = ["instrument", "expiry", "date", "delta_min", "delta_max", "selection", "baseline", "from", "to", "interval"];
+const TRACKER_PARAMS = [
+  "instrument",
+  "expiry",
+  "date",
+  "delta_min",
+  "delta_max",
+  "selection",
+  "baseline",
+  "from",
+  "to",
+  "interval",
+];
 
 /**
  * GET /api/v1/tracker as the backend builds it, from the other routes (so a test's override of a part shows in
@@ -151,7 +167,10 @@ export function serveApi(overrides: Record<string, Route> = {}) {
   routes["GET /api/v1/tracker"] ??= trackerRoute(routes);
   const requests: Request[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, "http://test");
+    const url = new URL(
+      typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
+      "http://test",
+    );
     const method = (init?.method ?? "GET").toUpperCase();
     requests.push({ method, url, init });
     const reply = await answerFrom(routes, method, url, init);
@@ -164,7 +183,8 @@ export function serveApi(overrides: Record<string, Route> = {}) {
     requests,
     fetchMock,
     /** The requests to a path (query ignored). */
-    to: (method: string, path: string) => requests.filter((request) => request.method === method && request.url.pathname === path),
+    to: (method: string, path: string) =>
+      requests.filter((request) => request.method === method && request.url.pathname === path),
   };
 }
 

@@ -34,7 +34,16 @@ interface TimeChartProps {
   onCursor?: (row: number | null) => void;
 }
 
-const CHART_COLORS: readonly (ChartColor | "axis" | "grid")[] = ["ce", "pe", "net", "spot", "up", "down", "axis", "grid"];
+const CHART_COLORS: readonly (ChartColor | "axis" | "grid")[] = [
+  "ce",
+  "pe",
+  "net",
+  "spot",
+  "up",
+  "down",
+  "axis",
+  "grid",
+];
 
 type Palette = Record<ChartColor | "axis" | "grid", string>;
 const palettes = new Map<string, Palette>();

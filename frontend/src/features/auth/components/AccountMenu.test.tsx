@@ -32,7 +32,9 @@ describe("deleting the account from the account menu", () => {
     await user.click(screen.getByRole("button", { name: "Delete my account…" }));
     const question = screen.getByRole("group", { name: /Delete your account\?/ });
     expect(question).toHaveTextContent("This cannot be undone");
-    expect(question).toHaveTextContent(/account, your sessions, your API keys and your consent records are deleted at once/);
+    expect(question).toHaveTextContent(
+      /account, your sessions, your API keys and your consent records are deleted at once/,
+    );
     expect(question).toHaveTextContent(/audit log .* kept for at least a year, as the law requires/);
     const password = within(question).getByLabelText("Your password");
     expect(password).toHaveAttribute("type", "password");

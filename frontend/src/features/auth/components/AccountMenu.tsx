@@ -191,8 +191,8 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
         {browser && consented && confirming === "withdraw" ? (
           <div className="account__confirm" role="group" aria-labelledby={confirmId}>
             <p id={confirmId}>
-              Withdraw your consent? You will be signed out on every device and your API keys will stop working. You
-              can download your data first.
+              Withdraw your consent? You will be signed out on every device and your API keys will stop working. You can
+              download your data first.
             </p>
             <p className="actions">
               <button
@@ -240,8 +240,8 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
             <p id={deleteId}>Delete your account? This cannot be undone.</p>
             <p>
               Your account, your sessions, your API keys and your consent records are deleted at once, and you are
-              signed out everywhere. The audit log of your actions is kept for at least a year, as the law requires,
-              and then deleted. You can download your data first.
+              signed out everywhere. The audit log of your actions is kept for at least a year, as the law requires, and
+              then deleted. You can download your data first.
             </p>
             <div className="field">
               <label className="field__label" htmlFor={deletePasswordId}>
@@ -272,7 +272,12 @@ function SignedInMenu({ email, role, browser, consented }: SignedInMenuProps) {
               <button type="submit" className="button button--danger" disabled={remove.isPending}>
                 {remove.isPending ? "Deleting…" : "Delete my account"}
               </button>
-              <button type="button" className="button button--quiet" onClick={closeQuestion} disabled={remove.isPending}>
+              <button
+                type="button"
+                className="button button--quiet"
+                onClick={closeQuestion}
+                disabled={remove.isPending}
+              >
                 Cancel
               </button>
             </p>

@@ -119,7 +119,9 @@ describe("the consent screen", () => {
     let versionChanged = false;
     serveApi({
       "GET /api/v1/auth/me": () => ({ body: versionChanged ? meNeedsConsent : me }),
-      "GET /api/v1/account/consent": { body: { ...consentNeeded, accepted: { privacy: "2026-01-01", terms: "2026-01-01" } } },
+      "GET /api/v1/account/consent": {
+        body: { ...consentNeeded, accepted: { privacy: "2026-01-01", terms: "2026-01-01" } },
+      },
       "GET /api/v1/instruments": () => {
         versionChanged = true;
         return error(403, "forbidden", "Read and accept the privacy notice and the terms of use first.", {
@@ -130,7 +132,9 @@ describe("the consent screen", () => {
     });
     renderApp("/chain");
     expect(await screen.findByRole("heading", { level: 1, name: "Your privacy" })).toBeInTheDocument();
-    expect(await screen.findByRole("heading", { level: 2, name: "The privacy notice or the terms have changed" })).toBeInTheDocument();
+    expect(
+      await screen.findByRole("heading", { level: 2, name: "The privacy notice or the terms have changed" }),
+    ).toBeInTheDocument();
   });
 
   it("only returns to pages of this site, never to itself", () => {
@@ -168,7 +172,9 @@ describe("the account menu", () => {
     await waitFor(() => {
       expect(router.state.location.pathname + router.state.location.search).toBe("/login?next=%2F&reason=withdrawn");
     });
-    expect(await screen.findByRole("status")).toHaveTextContent("Your consent is withdrawn and you are signed out everywhere");
+    expect(await screen.findByRole("status")).toHaveTextContent(
+      "Your consent is withdrawn and you are signed out everywhere",
+    );
     const [withdrawal] = api.to("DELETE", "/api/v1/account/consent");
     expect(withdrawal).toBeDefined();
     expect(screen.getByRole("link", { name: "Sign in" })).toBeInTheDocument();
@@ -220,7 +226,10 @@ describe("the account menu", () => {
 
   it("offers no withdrawal to a person who has not consented", async () => {
     const user = userEvent.setup();
-    serveApi({ "GET /api/v1/auth/me": { body: meNeedsConsent }, "GET /api/v1/account/consent": { body: consentNeeded } });
+    serveApi({
+      "GET /api/v1/auth/me": { body: meNeedsConsent },
+      "GET /api/v1/account/consent": { body: consentNeeded },
+    });
     renderApp("/consent?next=/");
     await openAccountMenu(user);
     expect(screen.getByRole("button", { name: "Download my data" })).toBeInTheDocument();

@@ -82,15 +82,15 @@ function ConsentPanel({ answer }: { answer: ConsentAnswer }) {
           (when, from which network address and browser), your API keys' names, and a log of what you change.
         </li>
         <li>
-          <strong>Why:</strong> to let you in, keep your account safe and look into misuse. Nothing is sold, shared
-          for advertising or tracked across other sites.
+          <strong>Why:</strong> to let you in, keep your account safe and look into misuse. Nothing is sold, shared for
+          advertising or tracked across other sites.
         </li>
         <li>
           <strong>How long:</strong> your account until you delete it; the security log at least one year.
         </li>
         <li>
-          <strong>Your choices:</strong> download your data, withdraw this consent or delete your account at any
-          time from the account menu. Withdrawing signs you out everywhere.
+          <strong>Your choices:</strong> download your data, withdraw this consent or delete your account at any time
+          from the account menu. Withdrawing signs you out everywhere.
         </li>
       </ul>
       <p>

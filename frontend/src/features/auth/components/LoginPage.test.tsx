@@ -31,7 +31,10 @@ describe("signing in", () => {
 
   it("says when the email or password is wrong, and clears the password", async () => {
     const user = userEvent.setup();
-    serveApi({ "GET /api/v1/auth/me": signedOut, "POST /api/v1/auth/login": error(401, "unauthorized", "Email or password is wrong.") });
+    serveApi({
+      "GET /api/v1/auth/me": signedOut,
+      "POST /api/v1/auth/login": error(401, "unauthorized", "Email or password is wrong."),
+    });
     renderApp("/login");
     await user.type(await screen.findByLabelText("Email"), "ui@marketedge.test");
     await user.type(screen.getByLabelText("Password"), "nope");
@@ -42,7 +45,10 @@ describe("signing in", () => {
 
   it("says when sign-in is locked for a while", async () => {
     const user = userEvent.setup();
-    serveApi({ "GET /api/v1/auth/me": signedOut, "POST /api/v1/auth/login": error(429, "rate_limited", "Too many sign-in attempts.") });
+    serveApi({
+      "GET /api/v1/auth/me": signedOut,
+      "POST /api/v1/auth/login": error(429, "rate_limited", "Too many sign-in attempts."),
+    });
     renderApp("/login");
     await user.type(await screen.findByLabelText("Email"), "ui@marketedge.test");
     await user.type(screen.getByLabelText("Password"), "nope");

@@ -87,8 +87,7 @@ function LoginForm({ next, expired, withdrawn, deleted }: LoginFormProps) {
       </h2>
       {expired ? (
         <p className="notice notice--info" role="status">
-          Your session ended (idle for too long, or signed out elsewhere). Sign in again to carry on where you
-          were.
+          Your session ended (idle for too long, or signed out elsewhere). Sign in again to carry on where you were.
         </p>
       ) : null}
       {withdrawn ? (

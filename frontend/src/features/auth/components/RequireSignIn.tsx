@@ -26,9 +26,7 @@ export function RequireSignIn() {
   }
   if (me.isPending) return <Skeleton label="Checking your session…" />;
   if (me.isError && me.data === undefined) {
-    return (
-      <ErrorNotice error={me.error} title="Could not check your session" onRetry={() => void me.refetch()} />
-    );
+    return <ErrorNotice error={me.error} title="Could not check your session" onRetry={() => void me.refetch()} />;
   }
   if (!me.data) {
     const ended = queryClient.getQueryData<SessionEnd>(SESSION_ENDED_KEY) ?? false;

@@ -7,7 +7,12 @@ import meAdmin from "@/test/fixtures/me-admin.json";
 import { renderApp } from "@/test/render";
 import { describeDetails } from "./BrokerPage";
 
-const admin = (extra = {}) => serveApi({ "GET /api/v1/auth/me": { body: meAdmin }, "GET /api/v1/broker/upstox/status": { body: brokerStatus }, ...extra });
+const admin = (extra = {}) =>
+  serveApi({
+    "GET /api/v1/auth/me": { body: meAdmin },
+    "GET /api/v1/broker/upstox/status": { body: brokerStatus },
+    ...extra,
+  });
 
 describe("the broker page", () => {
   it("shows an administrator the token's kind, validity, checks and recent events", async () => {
@@ -21,12 +26,17 @@ describe("the broker page", () => {
     expect(connection).toHaveTextContent("Demo: a simulated Upstox stands in for the real one.");
     const events = screen.getByRole("table", { name: "Recent token events, newest first" });
     expect(within(events).getAllByRole("row")[1]).toHaveTextContent("renewal.checked");
-    expect(screen.getByRole("link", { name: "Connect with Upstox" })).toHaveAttribute("href", "/api/v1/broker/upstox/connect");
+    expect(screen.getByRole("link", { name: "Connect with Upstox" })).toHaveAttribute(
+      "href",
+      "/api/v1/broker/upstox/connect",
+    );
   });
 
   it("pastes a token with the CSRF header, and shows Upstox's refusal", async () => {
     const user = userEvent.setup();
-    const api = admin({ "POST /api/v1/broker/upstox/token": error(400, "broker_token_refused", "Upstox refused this token (401).") });
+    const api = admin({
+      "POST /api/v1/broker/upstox/token": error(400, "broker_token_refused", "Upstox refused this token (401)."),
+    });
     document.cookie = "me_csrf=csrf-abc; path=/";
     renderApp("/broker");
     await screen.findByRole("region", { name: /Connection/ });
@@ -35,7 +45,11 @@ describe("the broker page", () => {
     // The kind is asked, never guessed: nothing can be sent until it is said.
     expect(screen.getByRole("button", { name: "Check and save" })).toBeDisabled();
     const kinds = screen.getByRole("group", { name: "Which kind of token is it?" });
-    expect(within(kinds).getAllByRole("radio").map((radio) => (radio as HTMLInputElement).checked)).toEqual([false, false]);
+    expect(
+      within(kinds)
+        .getAllByRole("radio")
+        .map((radio) => (radio as HTMLInputElement).checked),
+    ).toEqual([false, false]);
     await user.click(within(kinds).getByRole("radio", { name: /Analytics token/ }));
     await user.type(screen.getByLabelText(/Valid until/), "2027-10-01");
     await user.click(screen.getByRole("button", { name: "Check and save" }));
@@ -57,7 +71,11 @@ describe("the broker page", () => {
     await user.type(screen.getByLabelText("Token"), "y".repeat(40));
     await user.click(screen.getByRole("button", { name: "Check and save" }));
     await screen.findByRole("alert");
-    expect(sentJson(api.to("POST", "/api/v1/broker/upstox/token")[0])).toEqual({ token: "y".repeat(40), kind: "access", valid_until: null });
+    expect(sentJson(api.to("POST", "/api/v1/broker/upstox/token")[0])).toEqual({
+      token: "y".repeat(40),
+      kind: "access",
+      valid_until: null,
+    });
   });
 
   it("asks before disconnecting", async () => {
@@ -77,7 +95,9 @@ describe("the broker page", () => {
   it("says what the Upstox login came back with", async () => {
     admin();
     renderApp("/broker?result=invalid_state");
-    expect(await screen.findByText("That login link expired or came from another browser. Press Connect again.")).toBeInTheDocument();
+    expect(
+      await screen.findByText("That login link expired or came from another browser. Press Connect again."),
+    ).toBeInTheDocument();
   });
 
   it("tells a viewer that only administrators manage the connection", async () => {

@@ -15,7 +15,6 @@ import { usePasteToken } from "../api/paste-token";
 import { useRequestToken } from "../api/request-token";
 import "./broker.css";
 
-
 const KIND_WORDS: Record<string, string> = {
   access: "Access token (from an Upstox login)",
   v3: "Access token (approved on the phone)",
@@ -27,7 +26,10 @@ export const CONNECT_RESULTS: Record<string, { ok: boolean; text: string }> = {
   connected: { ok: true, text: "Connected: the new token is stored and Upstox accepted it." },
   denied: { ok: false, text: "The Upstox login was cancelled; nothing changed." },
   invalid_state: { ok: false, text: "That login link expired or came from another browser. Press Connect again." },
-  exchange_failed: { ok: false, text: "Upstox refused to exchange the login code (check the app's secret and redirect URL)." },
+  exchange_failed: {
+    ok: false,
+    text: "Upstox refused to exchange the login code (check the app's secret and redirect URL).",
+  },
   invalid_token: { ok: false, text: "Upstox gave a token that failed validation; nothing was stored." },
   unavailable: { ok: false, text: "Upstox could not be reached; nothing changed. Try again in a minute." },
   not_configured: { ok: false, text: "The Upstox app is not configured (UPSTOX_CLIENT_ID and UPSTOX_CLIENT_SECRET)." },
@@ -39,7 +41,10 @@ export function BrokerPage() {
   const result = CONNECT_RESULTS[search.get("result") ?? ""];
 
   return (
-    <Page title="Broker" lead="The Upstox connection that feeds Market Edge its data: whether its token works, until when, and how it is renewed.">
+    <Page
+      title="Broker"
+      lead="The Upstox connection that feeds Market Edge its data: whether its token works, until when, and how it is renewed."
+    >
       {result ? (
         <p className={`notice ${result.ok ? "notice--ok" : "notice--error"}`} role="status">
           {result.text}
@@ -56,8 +61,8 @@ function BrokerError({ error, onRetry }: { error: unknown; onRetry: () => void }
   if (error instanceof ApiError && error.status === 403) {
     return (
       <p className="notice notice--info" role="status">
-        Only administrators can see and change the Upstox connection. The Status page shows whether the data is
-        up to date.
+        Only administrators can see and change the Upstox connection. The Status page shows whether the data is up to
+        date.
       </p>
     );
   }
@@ -87,7 +92,9 @@ function BrokerView({ status }: { status: BrokerStatus }) {
               <Badge tone="warn">Not connected</Badge>
             )}
           </h2>
-          {status.simulated ? <p className="panel__meta">Demo: a simulated Upstox stands in for the real one.</p> : null}
+          {status.simulated ? (
+            <p className="panel__meta">Demo: a simulated Upstox stands in for the real one.</p>
+          ) : null}
         </div>
         {status.without_token_from ? (
           <p className="notice notice--error" role="status">
@@ -101,19 +108,25 @@ function BrokerView({ status }: { status: BrokerStatus }) {
           </p>
         ) : null}
         <dl className="facts">
-          <Fact term="Token">{token ? KIND_WORDS[token.kind] ?? token.kind : "None stored"}</Fact>
+          <Fact term="Token">{token ? (KIND_WORDS[token.kind] ?? token.kind) : "None stored"}</Fact>
           {token ? (
             <>
               <Fact term="State">
                 {token.status}
-                {token.readable ? "" : " (cannot be decrypted with the current TOKEN_ENCRYPTION_KEY: connect or paste again)"}
+                {token.readable
+                  ? ""
+                  : " (cannot be decrypted with the current TOKEN_ENCRYPTION_KEY: connect or paste again)"}
               </Fact>
               <Fact term="Upstox user">
-                {token.upstox_user?.user_name ?? token.upstox_user?.user_id ?? "not reported (normal for analytics tokens)"}
+                {token.upstox_user?.user_name ??
+                  token.upstox_user?.user_id ??
+                  "not reported (normal for analytics tokens)"}
               </Fact>
               <Fact term="Valid until">{formatInstantIST(token.valid_until)}</Fact>
               <Fact term="Last checked">
-                {token.last_validated_at ? `${formatInstantIST(token.last_validated_at)} (${token.last_validation ?? "?"})` : "not yet"}
+                {token.last_validated_at
+                  ? `${formatInstantIST(token.last_validated_at)} (${token.last_validation ?? "?"})`
+                  : "not yet"}
               </Fact>
               <Fact term="Stored">
                 {formatInstantIST(token.stored_at)} by {token.stored_by} ({token.source})
@@ -125,7 +138,9 @@ function BrokerView({ status }: { status: BrokerStatus }) {
             {status.renewal.time} IST on trading days)
           </Fact>
           {status.renewal.reminding_until ? (
-            <Fact term="Reminders">every {status.renewal.reminder_minutes} min until {formatInstantIST(status.renewal.reminding_until)}</Fact>
+            <Fact term="Reminders">
+              every {status.renewal.reminder_minutes} min until {formatInstantIST(status.renewal.reminding_until)}
+            </Fact>
           ) : null}
         </dl>
       </section>
@@ -136,9 +151,15 @@ function BrokerView({ status }: { status: BrokerStatus }) {
           Setup
         </h2>
         <dl className="facts">
-          <Fact term="Upstox app configured">{status.setup.client_configured ? "yes" : "no: set UPSTOX_CLIENT_ID and UPSTOX_CLIENT_SECRET"}</Fact>
-          <Fact term="Redirect URL to register">{status.setup.redirect_uri ? <code className="code">{status.setup.redirect_uri}</code> : "not set"}</Fact>
-          <Fact term="Notifier URL to register">{status.setup.notifier_url ? <code className="code">{status.setup.notifier_url}</code> : "not set"}</Fact>
+          <Fact term="Upstox app configured">
+            {status.setup.client_configured ? "yes" : "no: set UPSTOX_CLIENT_ID and UPSTOX_CLIENT_SECRET"}
+          </Fact>
+          <Fact term="Redirect URL to register">
+            {status.setup.redirect_uri ? <code className="code">{status.setup.redirect_uri}</code> : "not set"}
+          </Fact>
+          <Fact term="Notifier URL to register">
+            {status.setup.notifier_url ? <code className="code">{status.setup.notifier_url}</code> : "not set"}
+          </Fact>
           <Fact term="Alerts webhook">{status.setup.alert_webhook ? "set" : "not set"}</Fact>
         </dl>
       </section>
@@ -210,7 +231,11 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
               request.mutate();
             }}
           >
-            {status.renewal.waiting_for_approval ? "Waiting for approval…" : request.isPending ? "Requesting…" : "Request a token"}
+            {status.renewal.waiting_for_approval
+              ? "Waiting for approval…"
+              : request.isPending
+                ? "Requesting…"
+                : "Request a token"}
           </button>
           {request.isError ? (
             <p className="form__error" role="alert">
@@ -234,7 +259,8 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
                 }}
               />
               <span>
-                <strong>Analytics token</strong>: generated once on Upstox's developer apps page, read-only, valid a year.
+                <strong>Analytics token</strong>: generated once on Upstox's developer apps page, read-only, valid a
+                year.
               </span>
             </label>
             <label className="broker-kind__option">
@@ -286,7 +312,11 @@ function BrokerActions({ status }: { status: BrokerStatus }) {
               }}
             />
           </div>
-          <button type="submit" className="button" disabled={paste.isPending || kind === null || token.trim().length < 16}>
+          <button
+            type="submit"
+            className="button"
+            disabled={paste.isPending || kind === null || token.trim().length < 16}
+          >
             {paste.isPending ? "Checking with Upstox…" : "Check and save"}
           </button>
           {paste.isError ? (

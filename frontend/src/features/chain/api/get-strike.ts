@@ -21,5 +21,8 @@ export function strikeQueryOptions(query: StrikeQuery) {
 }
 
 export function useStrike(query: StrikeQuery | null) {
-  return useQuery({ ...strikeQueryOptions(query ?? { instrument: "", strike: 0, side: "CE" }), enabled: query !== null });
+  return useQuery({
+    ...strikeQueryOptions(query ?? { instrument: "", strike: 0, side: "CE" }),
+    enabled: query !== null,
+  });
 }

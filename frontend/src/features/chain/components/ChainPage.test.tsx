@@ -20,7 +20,9 @@ describe("the option chain", () => {
     const atm = rows.find((row) => row.classList.contains("row--atm"));
     if (!atm) throw new Error("no ATM row");
     expect(within(atm).getByRole("button", { name: "26,100 ATM: show its chart" })).toBeInTheDocument();
-    const cells = within(atm).getAllByRole("cell").map((cell) => cell.textContent);
+    const cells = within(atm)
+      .getAllByRole("cell")
+      .map((cell) => cell.textContent);
     expect(cells[0]).toBe("Upstox");
     expect(cells.at(-1)).toBe("Upstox");
     expect(screen.getByText(/spot 26,085\.46 · ATM 26,100/)).toBeInTheDocument();
@@ -78,20 +80,24 @@ describe("the option chain", () => {
     );
   });
 
-  it("asks for today's chain again once a minute, 5–25 s after the minute turns, while the market is open", { timeout: 60_000 }, async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(status.now) });
-    try {
-      const api = serveApi();
-      renderApp("/chain");
-      await chainTable();
-      const opened = api.to("GET", "/api/v1/chain").length;
-      // From 10:33:0x to 10:35:3x: the polls of 10:34 and 10:35, and no more status than on open.
-      await vi.advanceTimersByTimeAsync(150_000);
-      const polls = api.to("GET", "/api/v1/chain").slice(opened);
-      expect(polls).toHaveLength(2);
-      expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+  it(
+    "asks for today's chain again once a minute, 5–25 s after the minute turns, while the market is open",
+    { timeout: 60_000 },
+    async () => {
+      vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(status.now) });
+      try {
+        const api = serveApi();
+        renderApp("/chain");
+        await chainTable();
+        const opened = api.to("GET", "/api/v1/chain").length;
+        // From 10:33:0x to 10:35:3x: the polls of 10:34 and 10:35, and no more status than on open.
+        await vi.advanceTimersByTimeAsync(150_000);
+        const polls = api.to("GET", "/api/v1/chain").slice(opened);
+        expect(polls).toHaveLength(2);
+        expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 });

@@ -39,7 +39,13 @@ export function ChainPage() {
   );
 
   const query: ChainQuery | null = market
-    ? { instrument: market.instrument, date: market.date, expiry: market.expiry, at: params.at, strikes: params.strikes }
+    ? {
+        instrument: market.instrument,
+        date: market.date,
+        expiry: market.expiry,
+        at: params.at,
+        strikes: params.strikes,
+      }
     : null;
   const chain = useChain(query);
   const minutes = chain.data?.minutes_stored ?? [];
@@ -62,9 +68,12 @@ export function ChainPage() {
   // The slider moves at once; the address (and the request) follows when it rests.
   const [dragIndex, setDragIndex] = useState<number | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => {
-    clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+    },
+    [],
+  );
   // The slider shows the minute on screen (the latest stored one when the address names none).
   const shownMinute = chain.data ? formatMinuteIST(chain.data.minute) : params.at;
   const index = dragIndex ?? replayIndex(minutes, shownMinute);
@@ -81,7 +90,13 @@ export function ChainPage() {
 
   const strikeQuery: StrikeQuery | null =
     market && params.strike !== undefined
-      ? { instrument: market.instrument, date: market.date, expiry: market.expiry, strike: params.strike, side: params.side }
+      ? {
+          instrument: market.instrument,
+          date: market.date,
+          expiry: market.expiry,
+          strike: params.strike,
+          side: params.side,
+        }
       : null;
 
   const listsError = instruments.error ?? sessions.error;
@@ -124,7 +139,9 @@ export function ChainPage() {
         {minutes.length > 0 ? <ReplaySlider minutes={minutes} index={index} onChange={moveTo} /> : null}
       </section>
 
-      {chain.error ? <ErrorNotice error={chain.error} title="Could not load the chain" onRetry={() => void chain.refetch()} /> : null}
+      {chain.error ? (
+        <ErrorNotice error={chain.error} title="Could not load the chain" onRetry={() => void chain.refetch()} />
+      ) : null}
       {chain.data ? (
         <section className="panel" aria-labelledby="chain-title">
           <div className="panel__head">

@@ -36,9 +36,15 @@ export function ChainTable({ chain, selected, onPick }: ChainTableProps) {
   }, [view]);
 
   return (
-    // A scrollable region must be reachable by keyboard (WCAG 2.1.1) even before a strike button is.
-    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-    <div ref={viewport} className="table-viewport table-viewport--chain" role="region" aria-label="Option chain, scrolls sideways" tabIndex={0}>
+    <div
+      ref={viewport}
+      className="table-viewport table-viewport--chain"
+      role="region"
+      aria-label="Option chain, scrolls sideways"
+      // A scrollable region must be reachable by keyboard (WCAG 2.1.1) even before a strike button is.
+      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+      tabIndex={0}
+    >
       <table className="table table--dense chain-table">
         <caption className="visually-hidden">
           {chain.instrument} option chain, expiry {chain.expiry}, at {formatMinuteIST(chain.minute)} IST; spot{" "}
@@ -73,7 +79,9 @@ export function ChainTable({ chain, selected, onPick }: ChainTableProps) {
         </thead>
         <tbody>
           {rows.map((row) => {
-            const classes = [row.atm ? "row--atm" : "", selected?.strike === row.strike ? "row--selected" : ""].join(" ").trim();
+            const classes = [row.atm ? "row--atm" : "", selected?.strike === row.strike ? "row--selected" : ""]
+              .join(" ")
+              .trim();
             return (
               <tr key={row.strike} className={classes || undefined}>
                 <td className="chain-table__source">{SOURCE_LABELS[chain.ce.source[row.index] ?? "none"]}</td>

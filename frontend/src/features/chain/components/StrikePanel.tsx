@@ -47,7 +47,9 @@ export function StrikePanel({ query, onSide, onClose }: StrikePanelProps) {
         </div>
       </div>
       {strike.isPending ? <Skeleton label={`Loading ${title}…`} lines={6} /> : null}
-      {strike.error ? <ErrorNotice error={strike.error} title={`Could not load ${title}`} onRetry={() => void strike.refetch()} /> : null}
+      {strike.error ? (
+        <ErrorNotice error={strike.error} title={`Could not load ${title}`} onRetry={() => void strike.refetch()} />
+      ) : null}
       {strike.data ? <StrikeCharts answer={strike.data} /> : null}
     </section>
   );
@@ -94,7 +96,8 @@ function StrikeMetricChart({
   const data = useMemo(() => strikeChartData(answer, metric.key, metric.scale), [answer, metric]);
   const last = answer.minutes.length - 1;
   const series = answer.series[metric.key];
-  const scaled = (value: number | null | undefined) => (value === null || value === undefined ? null : value * metric.scale);
+  const scaled = (value: number | null | undefined) =>
+    value === null || value === undefined ? null : value * metric.scale;
   const description =
     last < 0
       ? "No stored minutes."

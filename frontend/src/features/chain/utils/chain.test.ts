@@ -2,17 +2,42 @@ import { describe, expect, it } from "vitest";
 import type { Chain, StrikeAnswer } from "@/api/types";
 import chainJson from "@/test/fixtures/chain-nifty.json";
 import strikeJson from "@/test/fixtures/strike-nifty-ce.json";
-import { CHAIN_COLUMNS, chainRows, chainSearch, chainValue, parseChainParams, replayIndex, strikeChartData } from "./chain";
+import {
+  CHAIN_COLUMNS,
+  chainRows,
+  chainSearch,
+  chainValue,
+  parseChainParams,
+  replayIndex,
+  strikeChartData,
+} from "./chain";
 
 const chain = chainJson as Chain;
 const strike = strikeJson as StrikeAnswer;
 
 describe("the chain's address", () => {
   it("round-trips and drops what is wrong", () => {
-    const params = parseChainParams(new URLSearchParams("instrument=nifty&date=2026-11-25&at=09:30&strikes=15&strike=26100&side=PE"));
-    expect(params).toEqual({ instrument: "NIFTY", date: "2026-11-25", expiry: undefined, at: "09:30", strikes: 15, strike: 26100, side: "PE" });
-    expect(chainSearch(params).toString()).toBe("instrument=NIFTY&date=2026-11-25&at=09%3A30&strikes=15&strike=26100&side=PE");
-    expect(parseChainParams(new URLSearchParams("at=9:3&strikes=7&strike=-5&side=XX"))).toMatchObject({ at: undefined, strikes: 10, strike: undefined, side: "CE" });
+    const params = parseChainParams(
+      new URLSearchParams("instrument=nifty&date=2026-11-25&at=09:30&strikes=15&strike=26100&side=PE"),
+    );
+    expect(params).toEqual({
+      instrument: "NIFTY",
+      date: "2026-11-25",
+      expiry: undefined,
+      at: "09:30",
+      strikes: 15,
+      strike: 26100,
+      side: "PE",
+    });
+    expect(chainSearch(params).toString()).toBe(
+      "instrument=NIFTY&date=2026-11-25&at=09%3A30&strikes=15&strike=26100&side=PE",
+    );
+    expect(parseChainParams(new URLSearchParams("at=9:3&strikes=7&strike=-5&side=XX"))).toMatchObject({
+      at: undefined,
+      strikes: 10,
+      strike: undefined,
+      side: "CE",
+    });
   });
 });
 

@@ -120,7 +120,13 @@ export const SOURCE_LABELS: Record<ChainSide["source"][number], string> = {
 
 export type StrikeMetric = keyof StrikeAnswer["series"];
 
-export const STRIKE_METRICS: readonly { key: StrikeMetric; label: string; scale: number; unit: string; decimals: number }[] = [
+export const STRIKE_METRICS: readonly {
+  key: StrikeMetric;
+  label: string;
+  scale: number;
+  unit: string;
+  decimals: number;
+}[] = [
   { key: "ltp", label: "Price (LTP)", scale: 1, unit: "₹", decimals: 2 },
   { key: "iv", label: "IV", scale: 100, unit: "pts", decimals: 2 },
   { key: "delta", label: "Delta", scale: 1, unit: "", decimals: 4 },
@@ -130,7 +136,11 @@ export const STRIKE_METRICS: readonly { key: StrikeMetric; label: string; scale:
 ];
 
 /** One strike chart: x, the change since baseline, the spot, and the minute change split into rises and falls. */
-export function strikeChartData(answer: StrikeAnswer, metric: StrikeMetric, scale: number): [number[], ...(number | null)[][]] {
+export function strikeChartData(
+  answer: StrikeAnswer,
+  metric: StrikeMetric,
+  scale: number,
+): [number[], ...(number | null)[][]] {
   const series = answer.series[metric];
   const scaled = (values: readonly (number | null)[]) => values.map((value) => (value === null ? null : value * scale));
   const minuteChange = scaled(series.minute_change);

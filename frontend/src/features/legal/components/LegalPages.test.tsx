@@ -26,7 +26,9 @@ describe("the legal pages", () => {
     expect(screen.getByText("25 November 2026")).toHaveAttribute("datetime", "2026-11-25");
 
     // The body: the backend's headings, paragraphs and lists, as elements.
-    const headings = within(text).getAllByRole("heading", { level: 2 }).map((h) => h.textContent);
+    const headings = within(text)
+      .getAllByRole("heading", { level: 2 })
+      .map((h) => h.textContent);
     expect(headings).toEqual([
       "What we keep about you",
       "Why",
@@ -41,7 +43,9 @@ describe("the legal pages", () => {
     expect(within(text).getByText("Your consent:", { selector: "strong" }).closest("li")).toHaveTextContent(
       "Your consent: which version of this notice and of the terms you accepted, when, and any withdrawal.",
     );
-    expect(within(text).getByText(/Market Edge is for adults\. Do not use it if you are under 18\./)).toBeInTheDocument();
+    expect(
+      within(text).getByText(/Market Edge is for adults\. Do not use it if you are under 18\./),
+    ).toBeInTheDocument();
     // Said once, in the page's own heading and version box, not again in the body.
     expect(screen.getAllByRole("heading", { level: 1 })).toHaveLength(1);
     expect(text).not.toHaveTextContent("Version: 2026-11-25");
@@ -92,7 +96,11 @@ describe("the legal pages", () => {
   it("renders HTML in a text as nothing, never as markup", async () => {
     serveApi({
       "GET /api/v1/legal/disclaimer": {
-        body: { ...disclaimer, version: "x1", markdown: "# Disclaimer\n\nVersion: x1\n\nPlain <img src=x onerror=alert(1)> words.\n" },
+        body: {
+          ...disclaimer,
+          version: "x1",
+          markdown: "# Disclaimer\n\nVersion: x1\n\nPlain <img src=x onerror=alert(1)> words.\n",
+        },
       },
     });
     renderApp("/legal/disclaimer");

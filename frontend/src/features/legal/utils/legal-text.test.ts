@@ -14,7 +14,9 @@ describe("the body of a legal text", () => {
   });
 
   it("keeps a text that does not open with a title and a version whole", () => {
-    expect(legalBody("Some words.\n\nVersion: 1 is mentioned later.\n")).toBe("Some words.\n\nVersion: 1 is mentioned later.\n");
+    expect(legalBody("Some words.\n\nVersion: 1 is mentioned later.\n")).toBe(
+      "Some words.\n\nVersion: 1 is mentioned later.\n",
+    );
     expect(legalBody("# Title\r\n\r\nVersion: v2\r\n\r\nText.")).toBe("Text.");
     expect(legalBody("# Title\n\nText.")).toBe("Text.");
   });

@@ -32,13 +32,22 @@ describe("the status page", () => {
           today: {
             ...status.today,
             failed: 3,
-            gaps: [{ from: "2026-11-25T09:40:00+05:30", to: "2026-11-25T09:42:00+05:30", minutes: 3, reason: "Upstox answered 503" }],
+            gaps: [
+              {
+                from: "2026-11-25T09:40:00+05:30",
+                to: "2026-11-25T09:42:00+05:30",
+                minutes: 3,
+                reason: "Upstox answered 503",
+              },
+            ],
           },
         },
       },
     });
     renderApp("/status");
-    expect(await screen.findByText("The market is open but the latest data is behind: new minutes are late.")).toBeInTheDocument();
+    expect(
+      await screen.findByText("The market is open but the latest data is behind: new minutes are late."),
+    ).toBeInTheDocument();
     const gaps = screen.getByRole("table", { name: "Gaps: minutes of today's session with no data" });
     expect(within(gaps).getAllByRole("row")[1]).toHaveTextContent("09:4009:423Upstox answered 503");
   });
@@ -71,21 +80,22 @@ describe("the status page", () => {
       },
     });
     renderApp("/status");
-    expect(await screen.findByText("Today's trading calendar is not confirmed: see Market and data below.")).toBeInTheDocument();
+    expect(
+      await screen.findByText("Today's trading calendar is not confirmed: see Market and data below."),
+    ).toBeInTheDocument();
     const market = screen.getByRole("region", { name: "Market and data" });
-    expect(market).toHaveTextContent("from a provisional list compiled before the exchange published this year's; not confirmed not confirmed");
+    expect(market).toHaveTextContent(
+      "from a provisional list compiled before the exchange published this year's; not confirmed not confirmed",
+    );
     const gaps = screen.getByRole("table", { name: "Largest gap per greek, over the options Upstox gave an IV for" });
     const [row] = within(gaps).getAllByRole("row").slice(1);
     if (!row) throw new Error("no row");
     expect(within(row).getByRole("rowheader")).toHaveTextContent("NIFTY 2026-12-01");
-    expect(within(row).getAllByRole("cell").map((cell) => cell.textContent)).toEqual([
-      "–",
-      "–",
-      "-4.9e-5 · 26100 CE",
-      "-3.739 · 25100 CE",
-      "–",
-      "240",
-    ]);
+    expect(
+      within(row)
+        .getAllByRole("cell")
+        .map((cell) => cell.textContent),
+    ).toEqual(["–", "–", "-4.9e-5 · 26100 CE", "-3.739 · 25100 CE", "–", "240"]);
     expect(within(row).getAllByRole("cell")[2]).toHaveAttribute("title", "median 1.2e-5");
   });
 
@@ -94,7 +104,10 @@ describe("the status page", () => {
     renderApp("/status");
     const token = await screen.findByRole("region", { name: "Upstox token (administrators)" });
     expect(token).toHaveTextContent("analytics, valid until 25 Nov 2027, 19:09 IST");
-    expect(within(token).getByRole("link", { name: "Manage the Upstox connection" })).toHaveAttribute("href", "/broker");
+    expect(within(token).getByRole("link", { name: "Manage the Upstox connection" })).toHaveAttribute(
+      "href",
+      "/broker",
+    );
   });
 
   it("shows every server check by name from a 503 answer", async () => {
@@ -105,12 +118,22 @@ describe("the status page", () => {
     expect(await screen.findByText("Something is not working: see the server checks below.")).toBeInTheDocument();
     expect(screen.getByRole("heading", { level: 2, name: /Server/ })).toHaveTextContent("Server: fail");
     const rows = within(table).getAllByRole("row").slice(1);
-    expect(rows.map((row) => within(row).getAllByRole("cell").map((cell) => cell.textContent))).toEqual([
+    expect(
+      rows.map((row) =>
+        within(row)
+          .getAllByRole("cell")
+          .map((cell) => cell.textContent),
+      ),
+    ).toEqual([
       ["ok", "sqlite: 3 ms"],
       ["warn", "latest minute 09:41 IST, 3 minutes behind"],
       ["fail", "token expired at 03:30 IST; renew on the Broker page"],
     ]);
-    expect(within(table).getAllByRole("rowheader").map((cell) => cell.textContent)).toEqual(["Database", "Cache", "upstox_token"]);
+    expect(
+      within(table)
+        .getAllByRole("rowheader")
+        .map((cell) => cell.textContent),
+    ).toEqual(["Database", "Cache", "upstox_token"]);
   });
 
   it("asks a visitor to sign in for the data's status, and still shows the server's health", async () => {
@@ -133,9 +156,14 @@ describe("the status page", () => {
   });
 
   it("shows a readable error when the backend cannot be reached", async () => {
-    vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))),
+    );
     renderApp("/status");
-    expect((await screen.findAllByRole("alert"))[0]).toHaveTextContent("Could not reach the server. Check your connection and try again.");
+    expect((await screen.findAllByRole("alert"))[0]).toHaveTextContent(
+      "Could not reach the server. Check your connection and try again.",
+    );
   });
 
   it("reports an answer of the wrong shape instead of showing an empty table", async () => {

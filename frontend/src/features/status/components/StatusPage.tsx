@@ -37,16 +37,28 @@ export function StatusPage() {
       {signedOut ? (
         <p className="notice notice--info">Sign in to see how fresh the data is and today's collection.</p>
       ) : market.error ? (
-        <ErrorNotice error={market.error} title="Could not get the data's status" onRetry={() => void market.refetch()} />
+        <ErrorNotice
+          error={market.error}
+          title="Could not get the data's status"
+          onRetry={() => void market.refetch()}
+        />
       ) : null}
-      {market.data && !report ? <p className="notice notice--info">This server does not report the data's status yet.</p> : null}
+      {market.data && !report ? (
+        <p className="notice notice--info">This server does not report the data's status yet.</p>
+      ) : null}
       {report?.today ? <Today status={report} /> : null}
       {report?.upstox_greeks ? <GreeksCheck check={report.upstox_greeks} /> : null}
       {admin && broker.data ? <TokenDetails broker={broker.data} /> : null}
       {health.error !== null ? (
-        <ErrorNotice error={health.error} title="Could not get the backend's status" onRetry={() => void health.refetch()} />
+        <ErrorNotice
+          error={health.error}
+          title="Could not get the backend's status"
+          onRetry={() => void health.refetch()}
+        />
       ) : null}
-      {health.data ? <HealthReportView report={health.data} checkedAt={health.dataUpdatedAt} refreshing={health.isFetching} /> : null}
+      {health.data ? (
+        <HealthReportView report={health.data} checkedAt={health.dataUpdatedAt} refreshing={health.isFetching} />
+      ) : null}
     </Page>
   );
 }
@@ -82,8 +94,16 @@ function MarketAndData({ status }: { status: MarketStatus }) {
             {last ? (
               <>
                 {formatDayShort(istDay(last))} {formatMinuteIST(last)} IST
-                {status.data.age_minutes !== null && status.data.age_minutes >= 0 ? ` (${formatAge(status.data.age_minutes)})` : ""}{" "}
-                <Badge tone={tone}>{status.data.fresh ? "up to date" : status.market.state === "open" ? "behind" : "as of the last session"}</Badge>
+                {status.data.age_minutes !== null && status.data.age_minutes >= 0
+                  ? ` (${formatAge(status.data.age_minutes)})`
+                  : ""}{" "}
+                <Badge tone={tone}>
+                  {status.data.fresh
+                    ? "up to date"
+                    : status.market.state === "open"
+                      ? "behind"
+                      : "as of the last session"}
+                </Badge>
               </>
             ) : (
               "nothing stored yet"
@@ -121,14 +141,18 @@ function Today({ status }: { status: MarketStatus }) {
         Today's collection
       </h2>
       {today.runs === 0 ? (
-        <p>No minute collected yet today{status.market.state === "open" ? "." : " (the market has not been open today)."}</p>
+        <p>
+          No minute collected yet today{status.market.state === "open" ? "." : " (the market has not been open today)."}
+        </p>
       ) : (
         <p>
           {today.runs} minutes collected: {today.ok} complete, {today.partial} partial, {today.failed} failed
           {today.skipped ? `, ${String(today.skipped)} skipped` : ""}.
         </p>
       )}
-      {today.backfilled ? <p>{today.backfilled} minutes were filled afterwards from Upstox's 1-minute candles.</p> : null}
+      {today.backfilled ? (
+        <p>{today.backfilled} minutes were filled afterwards from Upstox's 1-minute candles.</p>
+      ) : null}
       {today.gaps.length === 0 ? (
         <p>No gaps so far.</p>
       ) : (
@@ -173,9 +197,9 @@ function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
         Upstox's greeks against ours
       </h2>
       <p>
-        Every greek shown is computed by Market Edge's engine at full precision; Upstox's rounded values are only compared. The
-        largest gap of each greek at {formatMinuteIST(check.minute)} IST (Upstox minus ours), and where it is; the median gap
-        when you point at it.
+        Every greek shown is computed by Market Edge's engine at full precision; Upstox's rounded values are only
+        compared. The largest gap of each greek at {formatMinuteIST(check.minute)} IST (Upstox minus ours), and where it
+        is; the median gap when you point at it.
       </p>
       <div className="table-scroll">
         <table className="table">
@@ -199,7 +223,11 @@ function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
                   const gap = greeks[greek];
                   return (
                     <td key={greek} className="num" title={gap ? `median ${formatGap(gap.median)}` : undefined}>
-                      {!gap ? "–" : gap.largest === 0 ? "0" : `${formatGap(gap.largest)} · ${String(gap.strike)} ${gap.side}`}
+                      {!gap
+                        ? "–"
+                        : gap.largest === 0
+                          ? "0"
+                          : `${formatGap(gap.largest)} · ${String(gap.strike)} ${gap.side}`}
                     </td>
                   );
                 })}
@@ -213,7 +241,13 @@ function GreeksCheck({ check }: { check: UpstoxGreeksCheck }) {
   );
 }
 
-const GREEK_NAMES: Record<(typeof GREEKS)[number], string> = { iv: "IV", delta: "Delta", gamma: "Gamma", theta: "Theta", vega: "Vega" };
+const GREEK_NAMES: Record<(typeof GREEKS)[number], string> = {
+  iv: "IV",
+  delta: "Delta",
+  gamma: "Gamma",
+  theta: "Theta",
+  vega: "Vega",
+};
 
 function formatGap(value: number): string {
   if (value === 0) return "0";
@@ -231,7 +265,13 @@ function TokenDetails({ broker }: { broker: BrokerStatus }) {
       <dl className="facts">
         <div>
           <dt>State</dt>
-          <dd>{broker.usable ? "working" : broker.connected ? `stored but not usable (${token?.status ?? "unknown"})` : "none stored"}</dd>
+          <dd>
+            {broker.usable
+              ? "working"
+              : broker.connected
+                ? `stored but not usable (${token?.status ?? "unknown"})`
+                : "none stored"}
+          </dd>
         </div>
         {token ? (
           <div>
@@ -243,7 +283,11 @@ function TokenDetails({ broker }: { broker: BrokerStatus }) {
         ) : null}
         <div>
           <dt>Without a token from</dt>
-          <dd>{broker.without_token_from ? formatInstantIST(broker.without_token_from) : "not before the next session ends"}</dd>
+          <dd>
+            {broker.without_token_from
+              ? formatInstantIST(broker.without_token_from)
+              : "not before the next session ends"}
+          </dd>
         </div>
         <div>
           <dt>Next renewal check</dt>
@@ -262,7 +306,15 @@ function StatusText({ status }: { status: CheckStatus }) {
   return <span className={`status status--${status}`}>{status}</span>;
 }
 
-function HealthReportView({ report, checkedAt, refreshing }: { report: HealthReport; checkedAt: number; refreshing: boolean }) {
+function HealthReportView({
+  report,
+  checkedAt,
+  refreshing,
+}: {
+  report: HealthReport;
+  checkedAt: number;
+  refreshing: boolean;
+}) {
   const checks = Object.entries(report.checks);
   return (
     <section className="panel" aria-labelledby="status-overall">
@@ -290,9 +342,7 @@ function HealthReportView({ report, checkedAt, refreshing }: { report: HealthRep
             <tbody>
               {checks.map(([name, check]) => (
                 <tr key={name}>
-                  <th scope="row">
-                    {CHECK_NAMES[name] ?? name}
-                  </th>
+                  <th scope="row">{CHECK_NAMES[name] ?? name}</th>
                   <td>
                     <StatusText status={check.status} />
                   </td>

@@ -50,9 +50,15 @@ describe("the tracker's opening answer", () => {
 
     expect(client.getQueryData(instrumentsQueryOptions().queryKey)).toBe(answer.instruments);
     expect(client.getQueryData(sessionsQueryOptions("NIFTY").queryKey)).toBe(answer.sessions);
-    expect(client.getQueryData(marketStatusQueryOptions().queryKey)).toEqual({ status: parseMarketStatus(answer.status), receivedAt: NOW });
+    expect(client.getQueryData(marketStatusQueryOptions().queryKey)).toEqual({
+      status: parseMarketStatus(answer.status),
+      receivedAt: NOW,
+    });
     // The summary's key is the one the screen resolves from the seeded indices and days.
-    const query = summaryQueryFor(resolveMarket(answer.instruments?.instruments, answer.sessions?.sessions, params), params);
+    const query = summaryQueryFor(
+      resolveMarket(answer.instruments?.instruments, answer.sessions?.sessions, params),
+      params,
+    );
     expect(query).toMatchObject({ instrument: "NIFTY", expiry: "2026-12-01", date: "2026-11-25", delta_min: 0.05 });
     if (!query) throw new Error("unresolved");
     expect(client.getQueryData(greeksSummaryQueryKey(query))).toBe(answer.summary);

@@ -5,7 +5,12 @@
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { instrumentsQueryOptions } from "@/api/get-instruments";
-import { marketStatusAnswer, marketStatusQueryOptions, parseMarketStatus, type MarketStatus } from "@/api/get-market-status";
+import {
+  marketStatusAnswer,
+  marketStatusQueryOptions,
+  parseMarketStatus,
+  type MarketStatus,
+} from "@/api/get-market-status";
 import { sessionsQueryOptions } from "@/api/get-sessions";
 import type { TrackerAnswer, TrackerQuery } from "@/api/types";
 import { resolveMarket } from "@/components/MarketSelect";
@@ -25,9 +30,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function parseTrackerPage(body: unknown): TrackerAnswer {
   if (!isRecord(body)) throw new Error("expected an object");
   for (const part of PARTS) {
-    if (!(part in body) || (body[part] !== null && !isRecord(body[part]))) throw new Error(`no part ${JSON.stringify(part)}`);
+    if (!(part in body) || (body[part] !== null && !isRecord(body[part])))
+      throw new Error(`no part ${JSON.stringify(part)}`);
   }
-  return { ...(body as unknown as TrackerAnswer), errors: isRecord(body.errors) ? (body.errors as TrackerAnswer["errors"]) : {} };
+  return {
+    ...(body as unknown as TrackerAnswer),
+    errors: isRecord(body.errors) ? (body.errors as TrackerAnswer["errors"]) : {},
+  };
 }
 
 /**

@@ -48,9 +48,12 @@ export function DeltaBandControl({ value, onChange, settleMs = 250 }: DeltaBandC
     setTypedMax(value.max.toFixed(2));
   }
 
-  useEffect(() => () => {
-    clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const apply = (band: Band, delay: number) => {
     setDraft(band);
@@ -59,9 +62,10 @@ export function DeltaBandControl({ value, onChange, settleMs = 250 }: DeltaBandC
     clearTimeout(timer.current);
     if (band.min === value.min && band.max === value.max) return;
     if (delay === 0) onChange(band);
-    else timer.current = setTimeout(() => {
-      onChange(band);
-    }, delay);
+    else
+      timer.current = setTimeout(() => {
+        onChange(band);
+      }, delay);
   };
 
   const commitTyped = (which: "min" | "max") => {
@@ -75,7 +79,10 @@ export function DeltaBandControl({ value, onChange, settleMs = 250 }: DeltaBandC
   };
 
   // The filled part of the track between the handles (custom properties: CSSOM, allowed by the CSP).
-  const fill = { "--band-from": `${String(draft.min * 100)}%`, "--band-to": `${String(draft.max * 100)}%` } as CSSProperties;
+  const fill = {
+    "--band-from": `${String(draft.min * 100)}%`,
+    "--band-to": `${String(draft.max * 100)}%`,
+  } as CSSProperties;
 
   return (
     <fieldset className="choice band" aria-describedby={legendId}>

@@ -16,7 +16,10 @@ export function LiveBadge({ state, stream }: { state: LiveState; stream: StreamS
     case "delayed":
       return (
         <Badge tone="warn" title="The market is open but the latest stored minute is late">
-          Delayed{Number.isFinite(state.ageMinutes) ? ` · last minute ${formatAge(state.ageMinutes)}` : " · no minute yet today"}
+          Delayed
+          {Number.isFinite(state.ageMinutes)
+            ? ` · last minute ${formatAge(state.ageMinutes)}`
+            : " · no minute yet today"}
           {how}
         </Badge>
       );

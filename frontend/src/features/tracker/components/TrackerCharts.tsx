@@ -80,14 +80,17 @@ function GreekChart({ summary, metric, cursor, onCursor }: GreekChartProps) {
   );
 }
 
-const MemoChart = memo(function MemoChart(props: {
-  label: string;
-  description: string;
-  data: ReturnType<typeof chartData>;
-  onCursor: (row: number | null) => void;
-}) {
-  return <TimeChart {...props} lines={LINES} syncKey={SYNC_KEY} height={170} />;
-}, (before, after) => before.data === after.data && before.description === after.description);
+const MemoChart = memo(
+  function MemoChart(props: {
+    label: string;
+    description: string;
+    data: ReturnType<typeof chartData>;
+    onCursor: (row: number | null) => void;
+  }) {
+    return <TimeChart {...props} lines={LINES} syncKey={SYNC_KEY} height={170} />;
+  },
+  (before, after) => before.data === after.data && before.description === after.description,
+);
 
 function Readout({ summary, metric, row }: { summary: Summary; metric: MetricKey; row: number }) {
   const info = METRICS[metric];
@@ -140,7 +143,8 @@ export function describeChart(summary: Summary, metric: MetricKey): string {
   const first = summary.minutes[0];
   const minute = summary.minutes[row];
   if (row < 0 || !first || !minute) return "No stored minutes yet.";
-  const change = (side: "ce" | "pe" | "net") => formatSigned(columnValues(summary, side, metric, "change")[row], info.decimals);
+  const change = (side: "ce" | "pe" | "net") =>
+    formatSigned(columnValues(summary, side, metric, "change")[row], info.decimals);
   return (
     `From ${formatMinuteIST(first)} to ${formatMinuteIST(minute)} IST. At ${formatMinuteIST(minute)}: ` +
     `CE ${change("ce")}, PE ${change("pe")}, net ${change("net")}${info.changeUnit ? ` ${info.changeUnit}` : ""}; ` +

@@ -18,7 +18,9 @@ async function dayTable() {
 
 /** The cells of the first body row (the newest minute), as text. */
 function newestRow(table: HTMLElement): string[] {
-  const rows = within(table).getAllByRole("row").filter((row) => row.closest("tbody"));
+  const rows = within(table)
+    .getAllByRole("row")
+    .filter((row) => row.closest("tbody"));
   const first = rows.find((row) => row.getAttribute("aria-hidden") !== "true");
   if (!first) throw new Error("no rows");
   return [...first.querySelectorAll("th, td")].map((cell) => cell.textContent);
@@ -45,7 +47,13 @@ describe("the greeks tracker", () => {
     expect(within(table).getAllByRole("columnheader", { name: "Min chg" })).toHaveLength(15);
 
     const charts = screen.getAllByRole("img").filter((chart) => chart.getAttribute("data-lines"));
-    expect(charts.map((chart) => chart.getAttribute("aria-label")?.split(":")[0])).toEqual(["Delta", "Gamma", "Theta", "Vega", "IV"]);
+    expect(charts.map((chart) => chart.getAttribute("aria-label")?.split(":")[0])).toEqual([
+      "Delta",
+      "Gamma",
+      "Theta",
+      "Vega",
+      "IV",
+    ]);
     expect(charts[0]).toHaveAttribute("data-points", "76");
 
     expect(screen.getByRole("combobox", { name: "Index" })).toHaveValue("NIFTY");
@@ -374,90 +382,98 @@ describe("the tracker's requests in steady state", () => {
     vi.useRealTimers();
   });
 
-  it("asks for nothing but the stream while it delivers: no status over 10 minutes; delayed with the age when minutes stop", { timeout: 120_000 }, async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
-    const Source = installEventSource();
-    const api = serveApi();
-    renderApp("/");
-    await dayTable();
-    await waitFor(() => {
-      expect(Source.instances).toHaveLength(1);
-    });
-    const source = Source.instances[0];
-    if (!source) throw new Error("no stream");
-    source.open();
-    expect(await screen.findByText(/^Live · 10:33 IST/)).toBeInTheDocument();
-    // The status came with the opening bundle.
-    expect(api.to("GET", "/api/v1/tracker")).toHaveLength(1);
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
-    const opened = api.requests.length;
+  it(
+    "asks for nothing but the stream while it delivers: no status over 10 minutes; delayed with the age when minutes stop",
+    { timeout: 120_000 },
+    async () => {
+      vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
+      const Source = installEventSource();
+      const api = serveApi();
+      renderApp("/");
+      await dayTable();
+      await waitFor(() => {
+        expect(Source.instances).toHaveLength(1);
+      });
+      const source = Source.instances[0];
+      if (!source) throw new Error("no stream");
+      source.open();
+      expect(await screen.findByText(/^Live · 10:33 IST/)).toBeInTheDocument();
+      // The status came with the opening bundle.
+      expect(api.to("GET", "/api/v1/tracker")).toHaveLength(1);
+      expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
+      const opened = api.requests.length;
 
-    for (let minute = 34; minute <= 43; minute += 1) {
-      await vi.advanceTimersByTimeAsync(MINUTE);
-      source.emit("minute", minuteEvent(`10:${String(minute)}`));
-    }
-    expect(await screen.findByText(/^Live · 10:43 IST/)).toBeInTheDocument();
-    // Ten minutes: no status, no summary; the days list at most twice (every 5–6 min).
-    const during = paths(api.requests.slice(opened));
-    expect(during.filter((path) => path !== "/api/v1/sessions")).toEqual([]);
-    expect(during.length).toBeLessThanOrEqual(2);
+      for (let minute = 34; minute <= 43; minute += 1) {
+        await vi.advanceTimersByTimeAsync(MINUTE);
+        source.emit("minute", minuteEvent(`10:${String(minute)}`));
+      }
+      expect(await screen.findByText(/^Live · 10:43 IST/)).toBeInTheDocument();
+      // Ten minutes: no status, no summary; the days list at most twice (every 5–6 min).
+      const during = paths(api.requests.slice(opened));
+      expect(during.filter((path) => path !== "/api/v1/sessions")).toEqual([]);
+      expect(during.length).toBeLessThanOrEqual(2);
 
-    // The minutes stop: the badge says delayed, with the age, worked out without asking the server.
-    await vi.advanceTimersByTimeAsync(4 * MINUTE);
-    expect(await screen.findByText(/^Delayed · last minute 4 min ago/)).toBeInTheDocument();
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
-    // Not delivering any more: the status is asked again (on its own), but only after 5–6 minutes.
-    await vi.advanceTimersByTimeAsync(6 * MINUTE);
-    expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
-  });
+      // The minutes stop: the badge says delayed, with the age, worked out without asking the server.
+      await vi.advanceTimersByTimeAsync(4 * MINUTE);
+      expect(await screen.findByText(/^Delayed · last minute 4 min ago/)).toBeInTheDocument();
+      expect(api.to("GET", "/api/v1/status")).toHaveLength(0);
+      // Not delivering any more: the status is asked again (on its own), but only after 5–6 minutes.
+      await vi.advanceTimersByTimeAsync(6 * MINUTE);
+      expect(api.to("GET", "/api/v1/status")).toHaveLength(1);
+    },
+  );
 
-  it("without the stream, loads the day once a minute, 5–25 s after the minute turns", { timeout: 120_000 }, async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
-    const Source = installEventSource();
-    const polled: number[] = [];
-    const statusAsked: number[] = [];
-    serveApi({
-      "GET /api/v1/greeks/summary": () => {
-        polled.push(Date.now());
-        return { body: { ...summaryFixture } };
-      },
-      "GET /api/v1/status": () => {
-        statusAsked.push(Date.now());
-        return { body: { ...statusFixture } };
-      },
-    });
-    renderApp("/");
-    await dayTable();
-    await waitFor(() => {
-      expect(Source.instances).toHaveLength(1);
-    });
-    Source.instances[0]?.fail(true);
-    expect(await screen.findByText(/checking every minute/)).toBeInTheDocument();
-    const first = polled.length;
+  it(
+    "without the stream, loads the day once a minute, 5–25 s after the minute turns",
+    { timeout: 120_000 },
+    async () => {
+      vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse(statusFixture.now) });
+      const Source = installEventSource();
+      const polled: number[] = [];
+      const statusAsked: number[] = [];
+      serveApi({
+        "GET /api/v1/greeks/summary": () => {
+          polled.push(Date.now());
+          return { body: { ...summaryFixture } };
+        },
+        "GET /api/v1/status": () => {
+          statusAsked.push(Date.now());
+          return { body: { ...statusFixture } };
+        },
+      });
+      renderApp("/");
+      await dayTable();
+      await waitFor(() => {
+        expect(Source.instances).toHaveLength(1);
+      });
+      Source.instances[0]?.fail(true);
+      expect(await screen.findByText(/checking every minute/)).toBeInTheDocument();
+      const first = polled.length;
 
-    // From 10:33:0x to 10:38:3x: the polls of 10:34 to 10:38.
-    await vi.advanceTimersByTimeAsync(5 * MINUTE + 30 * SECOND);
-    // The fake clock also runs on with real time (a loaded machine adds seconds, and the page aligns its polls
-    // to the server's clock, taken from the status answer), so the test holds the shape, not the exact
-    // seconds (msToMinutePoll's own tests pin those): about one poll a minute, never two within 35 s, never a
-    // minute and a half without one.
-    const polls = polled.slice(first);
-    expect(polls.length).toBeGreaterThanOrEqual(4);
-    expect(polls.length).toBeLessThanOrEqual(6);
-    for (const [i, at] of polls.entries()) {
-      if (i === 0) continue;
-      const gap = at - (polls[i - 1] ?? 0);
-      expect(gap).toBeGreaterThanOrEqual(35 * SECOND);
-      expect(gap).toBeLessThanOrEqual(90 * SECOND);
-    }
-    // The status: once on open, then not again for at least 5 minutes (its refresh is drawn in 5–6 min, so
-    // whether it falls inside these 5.5 minutes is chance; a refresh every minute would not be).
-    expect(statusAsked.length).toBeGreaterThanOrEqual(1);
-    expect(statusAsked.length).toBeLessThanOrEqual(2);
-    for (const [i, at] of statusAsked.entries()) {
-      if (i > 0) expect(at - (statusAsked[i - 1] ?? 0)).toBeGreaterThanOrEqual(5 * MINUTE);
-    }
-  });
+      // From 10:33:0x to 10:38:3x: the polls of 10:34 to 10:38.
+      await vi.advanceTimersByTimeAsync(5 * MINUTE + 30 * SECOND);
+      // The fake clock also runs on with real time (a loaded machine adds seconds, and the page aligns its polls
+      // to the server's clock, taken from the status answer), so the test holds the shape, not the exact
+      // seconds (msToMinutePoll's own tests pin those): about one poll a minute, never two within 35 s, never a
+      // minute and a half without one.
+      const polls = polled.slice(first);
+      expect(polls.length).toBeGreaterThanOrEqual(4);
+      expect(polls.length).toBeLessThanOrEqual(6);
+      for (const [i, at] of polls.entries()) {
+        if (i === 0) continue;
+        const gap = at - (polls[i - 1] ?? 0);
+        expect(gap).toBeGreaterThanOrEqual(35 * SECOND);
+        expect(gap).toBeLessThanOrEqual(90 * SECOND);
+      }
+      // The status: once on open, then not again for at least 5 minutes (its refresh is drawn in 5–6 min, so
+      // whether it falls inside these 5.5 minutes is chance; a refresh every minute would not be).
+      expect(statusAsked.length).toBeGreaterThanOrEqual(1);
+      expect(statusAsked.length).toBeLessThanOrEqual(2);
+      for (const [i, at] of statusAsked.entries()) {
+        if (i > 0) expect(at - (statusAsked[i - 1] ?? 0)).toBeGreaterThanOrEqual(5 * MINUTE);
+      }
+    },
+  );
 
   it("asks for the days again on a new day: once a minute until today appears, then the view moves to it", async () => {
     const newDay = "2026-11-26T09:16:10+05:30";

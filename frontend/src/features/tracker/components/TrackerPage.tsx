@@ -87,7 +87,13 @@ export function TrackerPage() {
       title="Greeks tracker"
       lead="How the greeks of calls and puts inside a delta band have moved since the baseline minute and since the previous minute."
     >
-      {listsError ? <ErrorNotice error={listsError} title="Could not load the indices and days with data" onRetry={() => void (instruments.error ? instruments.refetch() : sessions.refetch())} /> : null}
+      {listsError ? (
+        <ErrorNotice
+          error={listsError}
+          title="Could not load the indices and days with data"
+          onRetry={() => void (instruments.error ? instruments.refetch() : sessions.refetch())}
+        />
+      ) : null}
       <TrackerControls
         params={params}
         market={market ?? { instrument: wantedInstrument }}
@@ -117,9 +123,13 @@ export function TrackerPage() {
         />
       ) : null}
       {day ? (
-        <TrackerView summary={day} params={params} onKindsChange={(kinds) => {
-          update({ kinds });
-        }} />
+        <TrackerView
+          summary={day}
+          params={params}
+          onKindsChange={(kinds) => {
+            update({ kinds });
+          }}
+        />
       ) : summary.isPending && sessions.data?.sessions.length !== 0 ? (
         <TrackerSkeleton metrics={params.metrics.length} />
       ) : null}
@@ -167,7 +177,11 @@ function usePolling(query: ResolvedSummaryQuery | null, on: boolean, offsetMs: n
  * The market is open but the days with data do not include today yet (a new day, or the page opened before its
  * first minute): ask for the days once a minute until today appears; the view then moves to it by itself.
  */
-function useFollowNewDay(days: SessionsAnswer | undefined, answer: MarketStatusAnswer | undefined, refetch: () => void) {
+function useFollowNewDay(
+  days: SessionsAnswer | undefined,
+  answer: MarketStatusAnswer | undefined,
+  refetch: () => void,
+) {
   const status = answer?.status;
   // An "open" answer is about the day of its `now`: it is asked again when the session closes.
   const today = status ? istDay(status.now) : null;
@@ -220,7 +234,12 @@ function TrackerView({
       <ErrorBoundary>
         <WhenVisible className="tracker-table-slot" placeholder={<Skeleton label="Minute table" lines={6} />}>
           <Suspense fallback={<Skeleton label="Loading the minute table…" lines={6} />}>
-            <TrackerTable summary={summary} metrics={params.metrics} kinds={params.kinds} onKindsChange={onKindsChange} />
+            <TrackerTable
+              summary={summary}
+              metrics={params.metrics}
+              kinds={params.kinds}
+              onKindsChange={onKindsChange}
+            />
           </Suspense>
         </WhenVisible>
       </ErrorBoundary>
@@ -268,9 +287,13 @@ function SummaryError({
       <ErrorNotice error={error} title="No data for this view">
         <p>Pick another day in the calendar: it offers only the days with stored data.</p>
         {latest ? (
-          <button type="button" className="button" onClick={() => {
-            onLatest(latest);
-          }}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              onLatest(latest);
+            }}
+          >
             Show the latest day ({formatDayShort(latest)})
           </button>
         ) : null}

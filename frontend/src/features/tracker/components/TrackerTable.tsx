@@ -128,7 +128,13 @@ export function TrackerTable({ summary, metrics, kinds, onKindsChange }: Tracker
     } else if (header.column.depth === 0) classes.push("col-start", "col-metric");
     else classes.push("col-start", `col-${id.split(".")[0] ?? ""}`);
     return (
-      <th key={header.id} colSpan={header.colSpan} rowSpan={rowSpan} scope={rowSpan > 1 || header.subHeaders.length === 0 ? "col" : "colgroup"} className={classes.join(" ")}>
+      <th
+        key={header.id}
+        colSpan={header.colSpan}
+        rowSpan={rowSpan}
+        scope={rowSpan > 1 || header.subHeaders.length === 0 ? "col" : "colgroup"}
+        className={classes.join(" ")}
+      >
         {header.subHeaders.length > 0 && !header.isPlaceholder ? (
           // A group's name stays in view at the left while its columns scroll past (phones see one at a time).
           <span className="th-group-label">{flexRender(header.column.columnDef.header, header.getContext())}</span>
@@ -140,7 +146,8 @@ export function TrackerTable({ summary, metrics, kinds, onKindsChange }: Tracker
   };
 
   const spacer = (height: number) => ({ height: `${String(height)}px` }) as CSSProperties;
-  const tableWidth = WIDTH_REM.time + WIDTH_REM.spot + leafColumns.reduce((sum, column) => sum + columnWidth(column), 0);
+  const tableWidth =
+    WIDTH_REM.time + WIDTH_REM.spot + leafColumns.reduce((sum, column) => sum + columnWidth(column), 0);
 
   return (
     <section className="panel" aria-labelledby="tracker-table-title">
@@ -204,7 +211,11 @@ export function TrackerTable({ summary, metrics, kinds, onKindsChange }: Tracker
               const row = tableRows[item.index];
               if (!row) return null;
               return (
-                <tr key={row.id} aria-rowindex={headerGroups.length + item.index + 1} className={row.original === summary.minutes.length - 1 ? "row--latest" : undefined}>
+                <tr
+                  key={row.id}
+                  aria-rowindex={headerGroups.length + item.index + 1}
+                  className={row.original === summary.minutes.length - 1 ? "row--latest" : undefined}
+                >
                   <th scope="row" className="col-time">
                     {formatMinuteIST(summary.minutes[row.original] ?? "")}
                   </th>

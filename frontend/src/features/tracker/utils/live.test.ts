@@ -6,7 +6,10 @@ import { expectsNewMinutes, liveState } from "./live";
 const status = statusJson as MarketStatus;
 const now = Date.parse(status.now);
 
-function at(patch: Partial<MarketStatus["market"]>, extra: { minutesLater?: number; date?: string; latest?: string } = {}) {
+function at(
+  patch: Partial<MarketStatus["market"]>,
+  extra: { minutesLater?: number; date?: string; latest?: string } = {},
+) {
   return liveState({
     status: { ...status, market: { ...status.market, ...patch } },
     statusReceivedAt: now,
@@ -29,12 +32,17 @@ describe("the live badge's state", () => {
   it("says market closed, holiday or weekend outside the session", () => {
     expect(at({ state: "closed" })).toMatchObject({ kind: "closed" });
     expect(at({ state: "weekend" })).toEqual({ kind: "closed", detail: "weekend" });
-    expect(at({ state: "holiday", holiday: "Guru Nanak Jayanti" })).toEqual({ kind: "holiday", name: "Guru Nanak Jayanti" });
+    expect(at({ state: "holiday", holiday: "Guru Nanak Jayanti" })).toEqual({
+      kind: "holiday",
+      name: "Guru Nanak Jayanti",
+    });
     expect(expectsNewMinutes(at({ state: "closed" }))).toBe(false);
   });
 
   it("calls another day a past session, and knows nothing without a status", () => {
     expect(at({}, { date: "2026-11-23" })).toEqual({ kind: "past", date: "2026-11-23" });
-    expect(liveState({ status: null, statusReceivedAt: 0, nowMs: 0, date: "2026-11-25", latestMinute: undefined })).toEqual({ kind: "unknown" });
+    expect(
+      liveState({ status: null, statusReceivedAt: 0, nowMs: 0, date: "2026-11-25", latestMinute: undefined }),
+    ).toEqual({ kind: "unknown" });
   });
 });

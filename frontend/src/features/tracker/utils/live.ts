@@ -44,7 +44,12 @@ export function liveState({ status, statusReceivedAt, nowMs, date, latestMinute 
         detail: market.session ? `opens ${formatMinuteIST(market.session.open)} IST` : "before the open",
       };
     case "closed":
-      return { kind: "closed", detail: market.next_open ? `next open ${formatDayShort(istDay(market.next_open))} ${formatMinuteIST(market.next_open)} IST` : "after the close" };
+      return {
+        kind: "closed",
+        detail: market.next_open
+          ? `next open ${formatDayShort(istDay(market.next_open))} ${formatMinuteIST(market.next_open)} IST`
+          : "after the close",
+      };
     case "open": {
       if (!latestMinute) return { kind: "delayed", latest: "", ageMinutes: Number.POSITIVE_INFINITY };
       const ageMinutes = Math.max(0, Math.floor((now - Date.parse(latestMinute)) / 60_000));

@@ -42,7 +42,9 @@ describe("the tracker's address", () => {
   });
 
   it("ignores what a hand-edited address gets wrong", () => {
-    const params = parse("instrument=nifty;drop&date=25-11-2026&dmin=0.7&dmax=0.2&sel=magic&interval=2&baseline=08:00&greeks=rho");
+    const params = parse(
+      "instrument=nifty;drop&date=25-11-2026&dmin=0.7&dmax=0.2&sel=magic&interval=2&baseline=08:00&greeks=rho",
+    );
     expect(params.instrument).toBeUndefined();
     expect(params.date).toBeUndefined();
     expect([params.deltaMin, params.deltaMax]).toEqual([0.05, 0.6]);

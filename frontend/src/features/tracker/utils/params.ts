@@ -73,9 +73,16 @@ export function parseTrackerParams(search: URLSearchParams): TrackerParams {
     deltaMax,
     selection: SELECTIONS.find((item) => item === selection) ?? "dynamic",
     interval: INTERVALS.find((item) => item === interval) ?? "1",
-    baseline: baseline && HHMM.test(baseline) && baseline >= DEFAULT_BASELINE && baseline <= "15:30" ? baseline : DEFAULT_BASELINE,
+    baseline:
+      baseline && HHMM.test(baseline) && baseline >= DEFAULT_BASELINE && baseline <= "15:30"
+        ? baseline
+        : DEFAULT_BASELINE,
     metrics: parseList(search.get("greeks"), METRIC_KEYS, DEFAULT_METRICS),
-    kinds: parseList(search.get("cols"), KINDS.map((kind) => kind.key), DEFAULT_KINDS),
+    kinds: parseList(
+      search.get("cols"),
+      KINDS.map((kind) => kind.key),
+      DEFAULT_KINDS,
+    ),
   };
 }
 

@@ -78,7 +78,9 @@ describe("the CSV", () => {
   it("holds exactly the table's rows and columns, rounded as shown, in plain numbers", () => {
     const columns = tableColumns(["delta"], ["level", "change"]);
     const lines = trackerCsv(summary, columns).trimEnd().split("\n");
-    expect(lines[0]).toBe("Date,Time (IST),Spot,CE Delta Level,CE Delta Change since baseline,PE Delta Level,PE Delta Change since baseline,Net Delta Level,Net Delta Change since baseline");
+    expect(lines[0]).toBe(
+      "Date,Time (IST),Spot,CE Delta Level,CE Delta Change since baseline,PE Delta Level,PE Delta Change since baseline,Net Delta Level,Net Delta Change since baseline",
+    );
     expect(lines).toHaveLength(summary.minutes.length + 1);
     const last = summary.minutes.length - 1;
     const newest = lines[1]?.split(",") ?? [];
@@ -150,7 +152,10 @@ describe("mergeSummary (a live minute into the day)", () => {
     const last = summary.minutes.length - 1;
     const merged = mergeSummary(summary, asStreamRow(summary, last));
     expect(merged.minutes).toEqual(summary.minutes);
-    expect(merged.series.net.delta.minute_change[last]).toBeCloseTo(summary.series.net.delta.minute_change[last] ?? Number.NaN, 5);
+    expect(merged.series.net.delta.minute_change[last]).toBeCloseTo(
+      summary.series.net.delta.minute_change[last] ?? Number.NaN,
+      5,
+    );
   });
 
   it("drops the old unaligned 'latest minute' row when rows are 5 minutes apart", () => {
