@@ -15,13 +15,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from marketedge import clock
-from marketedge.auth import api_keys, sessions, users
+from marketedge.auth import api_keys, legal, sessions, users
 from marketedge.auth.roles import Role, Scope
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.db import Database
 from marketedge.models import Consent
 from marketedge.models.user import User
-from marketedge.ops import legal
 
 STRONG_PASSWORD = "correct horse battery staple 7"
 

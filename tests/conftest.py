@@ -20,12 +20,12 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from marketedge import migrate
 from marketedge.app import create_app
 from marketedge.cache import CacheBackend, MemoryBackend, RedisBackend
-from marketedge.config import Settings, load_settings, normalise_database_url
-from marketedge.db import Database
-from marketedge.logs import configure_logging
+from marketedge.core.config import Settings, load_settings, normalise_database_url
+from marketedge.core.db import Database
+from marketedge.core.logs import configure_logging
+from marketedge.models import migrate
 
 pytest_plugins = ["tests.twin_fixtures", "tests.auth_fixtures", "tests.outages"]
 

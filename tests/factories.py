@@ -7,7 +7,7 @@ from datetime import datetime
 import numpy as np
 from scipy.special import ndtr
 
-from marketedge.frames import FIELD_INDEX, FIELDS, ChainMinute, GreeksSource
+from marketedge.chain.frames import FIELD_INDEX, FIELDS, ChainMinute, GreeksSource
 
 
 def make_chain(

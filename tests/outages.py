@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from marketedge import migrate
-from marketedge.config import normalise_database_url
+from marketedge.core.config import normalise_database_url
+from marketedge.models import migrate
 
 
 def free_port() -> int:

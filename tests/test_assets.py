@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from marketedge.app import create_app
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 from tests.conftest import running
 
 SCRIPT = b"export const answer = 42;\n" * 200

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from marketedge.calendar import (
+from marketedge.chain.calendar import (
     CalendarDay,
     DayKind,
     Source,
@@ -14,7 +14,7 @@ from marketedge.calendar import (
     expiry_instant,
     years_to_expiry,
 )
-from marketedge.clock import ist
+from marketedge.core.clock import ist
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from marketedge import clock
-from marketedge.clock import IST, ManualClock, ShiftedClock
+from marketedge.core import clock
+from marketedge.core.clock import IST, ManualClock, ShiftedClock
 
 
 def test_now_is_aware_and_in_ist() -> None:

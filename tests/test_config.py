@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from marketedge.config import ConfigError, load_settings, normalise_database_url
+from marketedge.core.config import ConfigError, load_settings, normalise_database_url
 
 
 @pytest.mark.parametrize(

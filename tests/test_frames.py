@@ -7,8 +7,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from marketedge.clock import ist
-from marketedge.frames import FIELD_INDEX, QUANTUM, DayFrame, GreeksSource, decode, encode
+from marketedge.chain.frames import FIELD_INDEX, QUANTUM, DayFrame, GreeksSource, decode, encode
+from marketedge.core.clock import ist
 from tests.factories import make_chain
 
 OPEN = ist(2026, 11, 25, 9, 15)
@@ -141,7 +141,7 @@ def test_rowwise_arrays_compute_each_minute_once_and_are_shared_by_later_frames(
 
 
 def test_a_day_keeps_a_bounded_number_of_rowwise_arrays() -> None:
-    from marketedge.frames import DERIVED_MAX
+    from marketedge.chain.frames import DERIVED_MAX
 
     frame = DayFrame.from_minutes(_chains(2))
     for i in range(DERIVED_MAX + 10):

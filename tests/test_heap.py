@@ -1,4 +1,4 @@
-"""The collector settings of a running app (marketedge/heap.py): what start-up made is frozen while the app
+"""The collector settings of a running app (marketedge/core/gc_tuning.py): what start-up made is frozen while the app
 runs, and given back when it stops."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import weakref
 
-from marketedge import heap
 from marketedge.app import create_app
-from marketedge.config import Settings
+from marketedge.core import gc_tuning as heap
+from marketedge.core.config import Settings
 from tests.conftest import running
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketedge.logs import MASK, redact, redact_text
+from marketedge.core.logs import MASK, redact, redact_text
 
 
 def test_secret_keys_are_masked() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from marketedge import migrate
-from marketedge.config import normalise_database_url
-from marketedge.db import make_engine
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import make_engine
+from marketedge.models import migrate
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 
 

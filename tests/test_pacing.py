@@ -10,8 +10,8 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from marketedge.core.yield_to_requests import Pacer
 from marketedge.ops.metrics import Metrics, MetricsMiddleware
-from marketedge.pacing import Pacer
 
 
 async def test_a_turn_is_immediate_when_no_request_waits() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from marketedge.clock import ManualClock, ist
+from marketedge.core.clock import ManualClock, ist
 from marketedge.twin.server import TwinServer
 
 TWIN_START = ist(2026, 11, 25, 11, 0)

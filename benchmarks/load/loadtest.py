@@ -81,13 +81,12 @@ def prepare(work: Path, users: int, until: str) -> tuple[str, list[str]]:
 
 
 async def _sessions(url: str, count: int) -> list[str]:
-    from marketedge import clock
-    from marketedge.auth import sessions, users
+    from marketedge.auth import legal, sessions, users
     from marketedge.auth.roles import Role
-    from marketedge.config import load_settings
-    from marketedge.db import Database
+    from marketedge.core import clock
+    from marketedge.core.config import load_settings
+    from marketedge.core.db import Database
     from marketedge.models import Consent
-    from marketedge.ops import legal
 
     settings = load_settings(database_url=url, marketedge_env="development", session_idle_minutes=600)
     database = Database(settings.database_url)
@@ -498,8 +497,8 @@ async def logins(args: argparse.Namespace, count: int) -> list[float]:
     """Real sign-ins (argon2id) of `count` users with passwords, one after another."""
     from marketedge.auth import users
     from marketedge.auth.roles import Role
-    from marketedge.config import load_settings
-    from marketedge.db import Database
+    from marketedge.core.config import load_settings
+    from marketedge.core.db import Database
 
     database = Database(load_settings(database_url=args.database_url).database_url)
     password = "load test password 1234"

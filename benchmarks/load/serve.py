@@ -26,11 +26,11 @@ from typing import Any
 import httpx
 import uvicorn
 
-from marketedge import clock
 from marketedge.app import create_app
-from marketedge.clock import IST, ShiftedClock
-from marketedge.config import load_settings
-from marketedge.logs import configure_logging
+from marketedge.core import clock
+from marketedge.core.clock import IST, ShiftedClock
+from marketedge.core.config import load_settings
+from marketedge.core.logs import configure_logging
 from twin import aligned_clock  # benchmarks/load/twin.py, beside this script
 
 

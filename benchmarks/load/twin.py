@@ -12,7 +12,7 @@ import argparse
 import time
 from datetime import datetime, timedelta
 
-from marketedge.clock import IST, ShiftedClock
+from marketedge.core.clock import IST, ShiftedClock
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import serve
 

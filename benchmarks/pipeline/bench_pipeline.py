@@ -32,12 +32,12 @@ from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api.rendered import RenderedCache, render
 from marketedge.cache import MemoryBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist, use_clock
-from marketedge.frames import decode, encode
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import decode, encode
+from marketedge.chain.store import StoredMinute
+from marketedge.core.clock import ManualClock, ist, use_clock
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.ingest.normalise import normalise_chain
-from marketedge.jsonresponse import json_bytes
-from marketedge.store import StoredMinute
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import TwinServer
 from marketedge.upstox.schemas import CHAIN_ROWS
@@ -181,7 +181,7 @@ async def postgres_bytes(url: str, recorded: dict, minutes: list) -> tuple[float
 
     import asyncpg
 
-    from marketedge import migrate
+    from marketedge.models import migrate
     from tests.conftest import drop_postgres_database, fresh_postgres_database
 
     db_url, name = await asyncio.to_thread(fresh_postgres_database, url)

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from marketedge.clock import ManualClock, ist, use_clock
-from marketedge.frames import FIELD_INDEX, GREEKS, QUANTUM
+from marketedge.chain.frames import FIELD_INDEX, GREEKS, QUANTUM
+from marketedge.core.clock import ManualClock, ist, use_clock
 from marketedge.ingest.normalise import normalise_chain
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import TwinServer

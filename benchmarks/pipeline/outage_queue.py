@@ -17,9 +17,9 @@ import logging
 import tracemalloc
 from datetime import timedelta
 
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist, use_clock
-from marketedge.frames import encode
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import encode
+from marketedge.core.clock import ManualClock, ist, use_clock
 from marketedge.ingest.normalise import normalise_chain
 from marketedge.ingest.outage_queue import MEMORY_BYTES, OutageQueue, QueuedMinute, QueuedRun
 from marketedge.ingest.universe import DEFAULT_EXPIRIES, DEFAULT_UNIVERSE, KNOWN_INDICES

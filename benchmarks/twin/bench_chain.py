@@ -29,8 +29,8 @@ from urllib.parse import quote
 import httpx
 import numpy as np
 
-from marketedge.clock import ManualClock, ist
-from marketedge.jsonresponse import json_bytes
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.twin import TwinConfig
 from marketedge.twin.instruments import NIFTY, UNDERLYINGS, Underlying
 from marketedge.twin.market import Market

@@ -19,21 +19,20 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-from marketedge import __version__, heap
+from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api import calendar, health, legal, market, status, universe
-from marketedge.api.admin_ingest import router as ingest_router
 from marketedge.api.credentials import Credentials
 from marketedge.api.hot import HotStore, install_hot_path
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
+from marketedge.api.request_context import RequestContextMiddleware
+from marketedge.api.routers import routers
 from marketedge.auth.install import install_security
-from marketedge.broker.router import router as broker_router
-from marketedge.config import Settings, get_settings
-from marketedge.errors import install_error_handlers
+from marketedge.core import gc_tuning
+from marketedge.core.config import Settings, get_settings
+from marketedge.core.errors import install_error_handlers
+from marketedge.core.jsonresponse import ORJSONResponse
 from marketedge.ingest.trigger import IngestTrigger
-from marketedge.jsonresponse import ORJSONResponse
-from marketedge.middleware import RequestContextMiddleware
 from marketedge.ops import checks
 from marketedge.ops.health import CheckResult, HealthService
 from marketedge.ops.install import install_operations
@@ -81,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.live.start()
         if hot.credentials is not None:
             await hot.credentials.start()
-        heap.tune()
-        heap.settle()  # what start-up made lives as long as the process: the collector stops walking it
+        gc_tuning.tune()
+        gc_tuning.settle()  # what start-up made lives as long as the process: the collector stops walking it
         log.info(
             "started",
             version=__version__,
@@ -104,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await asyncio.wait_for(stop(), STOP_SECONDS)
                 except TimeoutError:
                     log.error("shutdown: a part did not stop in time", part=part, seconds=STOP_SECONDS)
-            heap.release()
+            gc_tuning.release()
             log.info("stopped")
 
     app = FastAPI(
@@ -134,15 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
     install_operations(app, settings)  # outermost: metrics count every answer, refusals included
-    app.include_router(health.router)
-    app.include_router(market.router)
-    app.include_router(broker_router)
-    app.include_router(ingest_router)
-    app.include_router(status.router)
-    app.include_router(universe.router)
-    app.include_router(calendar.router)
-    app.include_router(legal.router)
-    app.include_router(legal.consent_router)
+    for router in routers(settings):
+        app.include_router(router)
     _mount_ui(app, settings.frontend_dist)
     return app
 

@@ -15,18 +15,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from marketedge import clock, heap, store
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.crypto import TokenCipher
 from marketedge.broker.lifetimes import TokenKind, TokenSource
 from marketedge.broker.renewal import TokenRenewal
 from marketedge.broker.service import TokenService, UpstoxApp
 from marketedge.cache import CacheBackend, MinuteCache, make_backend
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST, ManualClock, ShiftedClock
-from marketedge.config import Settings
-from marketedge.db import Database
-from marketedge.errors import AppError
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.store import StoredMinute
+from marketedge.core import clock, gc_tuning
+from marketedge.core.budgets import Budget, parse_budgets
+from marketedge.core.clock import IST, ManualClock, ShiftedClock
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
+from marketedge.core.errors import AppError
+from marketedge.core.yield_to_requests import Pacer
 from marketedge.ingest.backfill import BackfillReport, catch_up
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.calendar_sync import CalendarSync
@@ -43,10 +47,7 @@ from marketedge.ops.alerts import (
     Watchdog,
 )
 from marketedge.ops.retention import purge_logs
-from marketedge.pacing import Pacer
-from marketedge.store import StoredMinute
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
-from marketedge.upstox.limits import Budget, parse_budgets
 
 if TYPE_CHECKING:
     # The built-in twin (and the scipy it simulates with) is imported only when DATA_SOURCE=twin: on a free
@@ -134,7 +135,7 @@ class Runtime:
         )
         # The exchange calendar: Upstox's list and timings and the operator's overrides, into self.calendar in place.
         self.calendar_sync = CalendarSync(self.db, self.client, self.calendar)
-        # The minute job lets requests waiting for their answer go first (pacing.py).
+        # The minute job lets requests waiting for their answer go first (core/yield_to_requests.py).
         self.pacer = Pacer()
         self.job = MinuteJob(
             self.db,
@@ -438,7 +439,7 @@ class Runtime:
             for target in targets:
                 await self.cache.warm(target.symbol, target.expiry, latest.date())
             log.info("cache warmed", day=latest.date().isoformat(), targets=len(targets))
-            heap.settle()  # the warmed day frames stay: the collector stops walking them
+            gc_tuning.settle()  # the warmed day frames stay: the collector stops walking them
         except Exception:
             log.warning("cache warm-up failed; readers will load on demand", exc_info=True)
 

@@ -9,8 +9,8 @@ import pytest
 
 from marketedge.analytics.bands import METRICS, SUMMED, Selection, band_levels, band_membership
 from marketedge.analytics.tracker import NoBaseline, TrackerQuery, build_tracker
-from marketedge.clock import ist
-from marketedge.frames import FIELD_INDEX, DayFrame
+from marketedge.chain.frames import FIELD_INDEX, DayFrame
+from marketedge.core.clock import ist
 from tests.factories import make_chain
 
 OPEN = ist(2026, 11, 25, 9, 15)

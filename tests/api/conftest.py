@@ -11,15 +11,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from marketedge import clock, migrate
 from marketedge.app import create_app
 from marketedge.auth.deps import Principal, require
 from marketedge.auth.roles import Role
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings, load_settings, normalise_database_url
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings, load_settings, normalise_database_url
 from marketedge.ingest.bus import MinuteStored
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
+from marketedge.models import migrate
 from marketedge.models.user import User
 from marketedge.runtime import Runtime
 from tests.conftest import drop_postgres_database, fresh_postgres_database, running
@@ -115,7 +116,7 @@ async def day_client(day_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def store_minute_after_last(application: FastAPI, offset: int, spot: float = 26000.0) -> MinuteStored:
     """Store NIFTY's minute LAST + offset (database, then cache) as the minute job would, and say what to
     announce: the caller publishes it on the bus or bumps the hot path. Undo with drop_minutes_after_last."""
-    from marketedge import store
+    from marketedge.chain import store
     from tests.factories import make_chain
 
     runtime = application.state.runtime

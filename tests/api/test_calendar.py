@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from marketedge import clock
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
 from marketedge.models import AuditEvent
 from marketedge.twin.server import TwinServer
 

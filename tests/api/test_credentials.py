@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from marketedge import clock
 from marketedge.api.credentials import Credentials
 from marketedge.auth import sessions
 from marketedge.auth.roles import Role, Scope
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.db import Database
 from marketedge.models.user import User, UserSession
 from tests.auth_fixtures import api_key_for, make_user, start_session
 
@@ -86,7 +86,7 @@ async def test_with_consent_required_only_sessions_with_a_standing_consent_are_v
 ) -> None:
     """Else a person who has not accepted the privacy notice would get the hot path's answers (the gate in
     auth/deps.py applies to sessions, so keys are left as they are)."""
-    from marketedge.ops import consent, legal
+    from marketedge.auth import consent, legal
 
     agreed, stranger = await make_user(database), await make_user(database, consented=False)
     tokens = {u.id: (await start_session(app, database, u))[0] for u in (agreed, stranger)}

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from marketedge import clock
 from marketedge.app import create_app
 from marketedge.auth.deps import require
 from marketedge.auth.roles import Role
 from marketedge.cache import RedisBackend
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings, load_settings, normalise_database_url
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings, load_settings, normalise_database_url
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
 from marketedge.runtime import Runtime

@@ -9,7 +9,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
-from marketedge.errors import Conflict
+from marketedge.core.errors import Conflict
 
 
 class Thing(BaseModel):

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from marketedge import clock, migrate
 from marketedge.app import create_app
 from marketedge.auth.roles import Role
 from marketedge.broker.lifetimes import TokenKind, TokenSource
-from marketedge.clock import ManualClock, ist
-from marketedge.config import load_settings, normalise_database_url
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import load_settings, normalise_database_url
+from marketedge.core.db import Database
+from marketedge.models import migrate
 from marketedge.runtime import Runtime
 from marketedge.twin.server import TwinServer
 from tests.auth_fixtures import sign_in

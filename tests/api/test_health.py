@@ -29,7 +29,7 @@ async def test_ready_reports_each_check(client: httpx.AsyncClient) -> None:
 async def test_ready_is_503_naming_the_failing_check_without_leaking_the_address(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    from marketedge.db import Database
+    from marketedge.core.db import Database
 
     working = app.state.db
     app.state.db = Database("postgresql+asyncpg://nobody:hunter2@127.0.0.1:1/nothing")

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from marketedge.api.hot import HotPathMiddleware
 from marketedge.app import create_app
 from marketedge.auth.roles import Role
-from marketedge.clock import ManualClock
-from marketedge.config import Settings
+from marketedge.core.clock import ManualClock
+from marketedge.core.config import Settings
 from marketedge.ingest.bus import MinuteStored
 from tests.api.conftest import drop_minutes_after_last, store_minute_after_last
 from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
@@ -374,7 +374,7 @@ async def test_after_a_stored_minute_the_hot_path_builds_the_answer_again_withou
 async def test_a_question_that_cannot_be_answered_again_goes_to_the_route(
     signed_app: FastAPI, viewer_http: httpx.AsyncClient
 ) -> None:
-    from marketedge.errors import NotFound
+    from marketedge.core.errors import NotFound
 
     hot = signed_app.state.hot
     first = await viewer_http.get(SUMMARY)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 
-from marketedge.clock import ManualClock, ist
+from marketedge.core.clock import ManualClock, ist
 from tests.api.conftest import GAP, LAST
 from tests.conftest import QueryCounter
 

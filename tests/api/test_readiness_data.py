@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from marketedge.clock import ManualClock
+from marketedge.core.clock import ManualClock
 from tests.api.conftest import LAST
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from marketedge import store
+from marketedge.chain import store
 from marketedge.ingest.bus import MinuteStored
 from tests.api.conftest import LAST
 from tests.factories import make_chain

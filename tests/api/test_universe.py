@@ -6,7 +6,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from marketedge.db import Database
+from marketedge.core.db import Database
 from marketedge.models import AuditEvent
 
 PATH = "/api/v1/admin/universe"

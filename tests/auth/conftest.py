@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from marketedge.app import create_app
 from marketedge.auth.deps import SecurityState
 from marketedge.auth.ratelimit import RateLimiter
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 from tests.auth_fixtures import admin, admin_client, viewer, viewer_client  # noqa: F401  (fixtures)
 from tests.conftest import running
 

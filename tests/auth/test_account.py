@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketedge.auth.api_keys import key_hash
 from marketedge.auth.roles import Role
-from marketedge.db import Database
+from marketedge.core.db import Database
 from marketedge.models.user import ApiKey, User
 from tests.auth_fixtures import STRONG_PASSWORD, SignedIn, client_for, sign_in
 

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from marketedge.auth.roles import Role
-from marketedge.db import Database
-from marketedge.inputs import MAX_ROW_ID
+from marketedge.core.db import Database
+from marketedge.core.inputs import MAX_ROW_ID
 from marketedge.models.audit import AuditEvent
 from marketedge.models.user import User
 from tests.auth_fixtures import STRONG_PASSWORD, SignedIn, client_for, make_user, sign_in

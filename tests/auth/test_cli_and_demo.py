@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from marketedge.auth import api_keys
 from marketedge.auth.demo import ensure_demo_account
 from marketedge.cli import app as cli
-from marketedge.config import get_settings
-from marketedge.db import Database
+from marketedge.core.config import get_settings
+from marketedge.core.db import Database
 from tests.auth_fixtures import client_for, unique_email
 
 

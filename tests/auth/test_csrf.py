@@ -6,7 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from marketedge.auth.roles import Role, Scope
-from marketedge.db import Database
+from marketedge.core.db import Database
 from tests.auth_fixtures import STRONG_PASSWORD, SignedIn, api_key_for, client_for, make_user
 
 

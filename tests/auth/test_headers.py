@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from marketedge.app import create_app
 from marketedge.auth.security_headers import CONTENT_SECURITY_POLICY
-from marketedge.config import Settings
-from marketedge.db import Database
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
 from tests.auth_fixtures import SignedIn, client_for, make_user
 from tests.conftest import running
 

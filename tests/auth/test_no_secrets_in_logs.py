@@ -8,7 +8,7 @@ import logging
 
 from fastapi import FastAPI
 
-from marketedge.db import Database
+from marketedge.core.db import Database
 from tests.auth_fixtures import STRONG_PASSWORD, client_for, make_user
 
 NEW_PASSWORD = "another quite long passphrase 42"

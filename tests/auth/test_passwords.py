@@ -14,7 +14,7 @@ from marketedge.auth.passwords import (
     verify_password,
 )
 from marketedge.auth.users import new_one_time_password, normalise_email
-from marketedge.errors import InvalidInput
+from marketedge.core.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

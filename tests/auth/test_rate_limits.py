@@ -12,9 +12,9 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import select
 
 from marketedge.auth.deps import WEBHOOK
-from marketedge.config import Settings
-from marketedge.db import Database
-from marketedge.errors import RateLimited
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
+from marketedge.core.errors import RateLimited
 from marketedge.models.audit import AuditEvent
 from tests.auth_fixtures import STRONG_PASSWORD, client_for, make_user, sign_in
 from tests.outages import RedisServer

@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 from marketedge.app import create_app
 from marketedge.auth import passwords
 from marketedge.auth.roles import Role
-from marketedge.config import Settings
-from marketedge.db import Database
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
 from tests.auth_fixtures import make_user, sign_in
 
 ITERATIONS = 1000

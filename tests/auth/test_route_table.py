@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from marketedge.auth.access import OPEN_ROUTES, as_markdown, problems, route_table
 from marketedge.auth.deps import ADMIN, PUBLIC, VIEWER, require
 from marketedge.auth.roles import Level, Role, Scope
-from marketedge.db import Database
+from marketedge.core.db import Database
 from tests.auth_fixtures import api_key_for, client_for, make_user, sign_in
 
 

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from marketedge.auth.roles import Role
-from marketedge.config import Settings
-from marketedge.db import Database
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
 from marketedge.twin.server import TwinServer
 from tests.auth_fixtures import client_for, make_user, start_session
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from marketedge import clock
 from marketedge.auth.roles import Role
-from marketedge.clock import ManualClock
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock
+from marketedge.core.db import Database
 from tests.auth_fixtures import STRONG_PASSWORD, client_for, make_user, sign_in
 
 

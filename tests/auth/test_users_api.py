@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from marketedge.auth.roles import Role
-from marketedge.db import Database
+from marketedge.core.db import Database
 from marketedge.models.user import User
 from tests.auth_fixtures import SignedIn, make_user, sign_in, unique_email
 

@@ -1,7 +1,7 @@
 """The whole app served by uvicorn on a real port (in the test's event loop), talking to the Upstox twin over
 real HTTP both ways: the app calls the twin, and the twin posts approved v3 tokens to the app's notifier.
 
-Both share one ManualClock (the app's `marketedge.clock` and the twin's), so tests move time for both."""
+Both share one ManualClock (the app's `marketedge.core.clock` and the twin's), so tests move time for both."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import delete
 
-from marketedge import clock
 from marketedge.app import create_app
 from marketedge.auth import sessions
 from marketedge.auth.deps import SecurityState
@@ -26,9 +25,10 @@ from marketedge.auth.ratelimit import RateLimiter
 from marketedge.auth.roles import Role
 from marketedge.broker.renewal import TokenRenewal
 from marketedge.broker.service import TokenService
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
 from marketedge.models import AuditEvent, BrokerToken, BrokerTokenRequest
 from marketedge.runtime import Runtime
 from marketedge.twin.server import TwinServer

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from marketedge.auth.roles import Role
-from marketedge.clock import ManualClock
+from marketedge.core.clock import ManualClock
 from marketedge.twin.tokens import TokenKind as TwinKind
 from tests.broker.conftest import PREFIX, Live
 

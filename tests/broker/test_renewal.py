@@ -15,7 +15,7 @@ from sqlalchemy import delete, update
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.renewal import DAILY_JOB_ID, TokenRenewal
 from marketedge.broker.service import UpstoxApp
-from marketedge.clock import IST, ManualClock, ist
+from marketedge.core.clock import IST, ManualClock, ist
 from marketedge.ingest.universe import set_universe
 from marketedge.models import BrokerToken, ChainMinuteRecord, IngestRun, TrackedExpiry
 from tests.broker.conftest import PREFIX, Live, delivered, wait_for
@@ -247,7 +247,7 @@ async def test_after_the_close_renewal_waits_for_the_next_morning(
 
 
 def test_the_daily_job_runs_at_renewal_time_on_trading_days() -> None:
-    from marketedge.calendar import TradingCalendar
+    from marketedge.chain.calendar import TradingCalendar
 
     class _Service:
         renewal = None

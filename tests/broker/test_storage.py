@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from marketedge.broker.crypto import TokenCipher, TokenUnreadable
 from marketedge.broker.lifetimes import TokenKind, TokenSource
 from marketedge.cli import app as cli
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings, get_settings
-from marketedge.db import Database
-from marketedge.logs import configure_logging
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings, get_settings
+from marketedge.core.db import Database
+from marketedge.core.logs import configure_logging
 from marketedge.models import BrokerToken
 from marketedge.runtime import Runtime
 from marketedge.twin.server import TwinServer

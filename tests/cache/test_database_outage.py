@@ -11,14 +11,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from marketedge import clock, store
 from marketedge.cache import DATABASE_AWAY, CacheBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.config import normalise_database_url
-from marketedge.db import Database
-from marketedge.errors import database_unavailable
-from marketedge.frames import encode
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import encode
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import Database
+from marketedge.core.errors import database_unavailable
 from tests.factories import make_chain
 from tests.outages import PostgresServer
 

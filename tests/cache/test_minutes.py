@@ -10,12 +10,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pytest
 
-from marketedge import clock, store
 from marketedge.cache import CacheBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.db import Database
-from marketedge.store import StoredMinute
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.store import StoredMinute
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.db import Database
 from tests.conftest import QueryCounter
 from tests.factories import make_chain
 

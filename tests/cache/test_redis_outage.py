@@ -16,12 +16,13 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from sqlalchemy import delete
 
-from marketedge import clock, store
 from marketedge.cache import MinuteCache, RedisBackend
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings, normalise_database_url
-from marketedge.db import Database
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings, normalise_database_url
+from marketedge.core.db import Database
 from marketedge.ingest.bus import MinuteStored
 from marketedge.ingest.redis_bus import RedisMinuteBus
 from marketedge.models import BrokerToken

@@ -28,8 +28,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
 
-    from marketedge import clock
     from marketedge.cli import serve
+    from marketedge.core import clock
 
     now, speed = anchored_now(os.environ["CHAOS_CLOCK"])
     clock.set_clock(clock.ShiftedClock(now, speed))

@@ -34,17 +34,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from marketedge import migrate
+from marketedge.auth import consent, legal
 from marketedge.auth.api_keys import create_key
 from marketedge.auth.roles import Role, Scope
 from marketedge.auth.users import create_user
-from marketedge.clock import IST, ShiftedClock, ist
-from marketedge.config import normalise_database_url
-from marketedge.db import Database
+from marketedge.chain.store import BACKFILL, LIVE
+from marketedge.core.clock import IST, ShiftedClock, ist
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import Database
 from marketedge.ingest.universe import set_universe, tracked_targets
-from marketedge.models import ChainMinuteRecord, IngestRun
-from marketedge.ops import consent, legal
-from marketedge.store import BACKFILL, LIVE
+from marketedge.models import ChainMinuteRecord, IngestRun, migrate
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.server import TwinServer
 from tests.conftest import IN_CI

@@ -25,12 +25,12 @@ NEWCOMER = ("newcomer@e2e.test", "e2e-newcomer-password-2026")
 
 async def _prepare(database_url: str) -> None:
     """The universe (NIFTY, nearest expiry) and the three accounts, before the app starts."""
+    from marketedge.auth import consent, legal
     from marketedge.auth.roles import Role
     from marketedge.auth.users import create_user
-    from marketedge.config import load_settings
-    from marketedge.db import Database
+    from marketedge.core.config import load_settings
+    from marketedge.core.db import Database
     from marketedge.ingest.universe import set_universe
-    from marketedge.ops import consent, legal
 
     settings = load_settings(database_url=database_url)
     database = Database(settings.database_url)
@@ -48,7 +48,7 @@ async def _prepare(database_url: str) -> None:
 
 async def _tick(app: object, speed: float) -> None:
     """Poll each new minute of the (fast) clock, as the scheduler would at :03 of a real minute."""
-    from marketedge import clock
+    from marketedge.core import clock
 
     runtime = app.state.runtime  # type: ignore[attr-defined]
     done: datetime | None = None
@@ -84,9 +84,10 @@ def main() -> None:
     )
     import uvicorn
 
-    from marketedge import clock, migrate
     from marketedge.app import create_app
-    from marketedge.config import get_settings, normalise_database_url
+    from marketedge.core import clock
+    from marketedge.core.config import get_settings, normalise_database_url
+    from marketedge.models import migrate
 
     get_settings.cache_clear()
     migrate.upgrade(normalise_database_url(args.database))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from marketedge.ops import legal
+from marketedge.auth import legal
 from tests.e2e.conftest import Screen
 
 pytestmark = pytest.mark.e2e

@@ -9,19 +9,19 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import delete
 
-from marketedge import clock
 from marketedge.cache import CacheBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.db import Database
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.store import load_day
+from marketedge.core import clock
+from marketedge.core.budgets import Budget
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.db import Database
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.job import MinuteJob
 from marketedge.ingest.universe import set_universe
 from marketedge.models import ChainMinuteRecord, IngestRun, TrackedExpiry
-from marketedge.store import load_day
 from marketedge.twin.server import TwinServer
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
-from marketedge.upstox.limits import Budget
 
 MINUTE = ist(2026, 11, 25, 10, 30)
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy import delete, select
 
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST, ManualClock
-from marketedge.db import Database
-from marketedge.frames import FIELD_INDEX, GreeksSource
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import FIELD_INDEX, GreeksSource
+from marketedge.core.clock import IST, ManualClock
+from marketedge.core.db import Database
 from marketedge.ingest.backfill import backfill_day
 from marketedge.ingest.universe import DEFAULT_UNIVERSE
 from marketedge.models import IngestRun, Instrument

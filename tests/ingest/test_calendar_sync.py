@@ -7,10 +7,10 @@ from datetime import date, time
 
 import pytest
 
-from marketedge import clock
-from marketedge.calendar import CalendarDay, DayKind, Source, TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.db import Database
+from marketedge.chain.calendar import CalendarDay, DayKind, Source, TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.db import Database
 from marketedge.ingest.calendar_sync import (
     CalendarSync,
     day_from_holiday,

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import delete
 
-from marketedge import clock, store
 from marketedge.cache import CacheBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ShiftedClock, ist
-from marketedge.db import Database
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ShiftedClock, ist
+from marketedge.core.db import Database
 from marketedge.ingest.backfill import catch_up, catch_up_seconds
 from marketedge.ingest.bus import MinuteBus
 from marketedge.ingest.job import MinuteJob

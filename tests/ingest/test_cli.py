@@ -10,11 +10,11 @@ from click.testing import Result
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from marketedge import clock
 from marketedge.cli import app as cli
-from marketedge.clock import ManualClock, ist
-from marketedge.config import get_settings
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import get_settings
+from marketedge.core.db import Database
 from marketedge.models import ChainMinuteRecord, IngestRun
 
 

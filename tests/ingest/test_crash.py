@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from marketedge.config import normalise_database_url
-from marketedge.db import Database
-from marketedge.frames import decode
+from marketedge.chain.frames import decode
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import Database
 from marketedge.models import ChainMinuteRecord
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ import numpy as np
 
 from marketedge.analytics.bands import Selection, band_membership
 from marketedge.analytics.tracker import TrackerQuery, build_tracker
-from marketedge.clock import ManualClock
-from marketedge.frames import FIELD_INDEX, GreeksSource
+from marketedge.chain.frames import FIELD_INDEX, GreeksSource
+from marketedge.core.clock import ManualClock
 from marketedge.twin.instruments import NIFTY
 from marketedge.twin.market import Market
 from tests.ingest.conftest import MINUTE, Pipeline

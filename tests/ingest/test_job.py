@@ -7,8 +7,8 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import func, select
 
-from marketedge.db import Database
-from marketedge.frames import FIELD_INDEX, GreeksSource, decode, encode
+from marketedge.chain.frames import FIELD_INDEX, GreeksSource, decode, encode
+from marketedge.core.db import Database
 from marketedge.ingest.outage_queue import OutageQueue
 from marketedge.models import ChainMinuteRecord, IngestRun
 from tests.ingest.conftest import MINUTE, Pipeline

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from marketedge.config import normalise_database_url
-from marketedge.db import Database
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import Database
 from marketedge.ingest.leader import LeaderLock
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from marketedge.clock import ist
+from marketedge.core.clock import ist
 from marketedge.ingest.outage_queue import RUN_RECORD_BYTES, OutageQueue, QueuedMinute, QueuedRun
 
 OPEN = ist(2026, 11, 25, 9, 15)

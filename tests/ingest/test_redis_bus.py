@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from datetime import date
 
-from marketedge.clock import ist
+from marketedge.core.clock import ist
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.ingest.redis_bus import RedisMinuteBus, make_bus
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from marketedge import clock, store
-from marketedge.clock import ManualClock, ist
-from marketedge.config import Settings
+from marketedge.chain import store
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import Settings
 from marketedge.models import ChainMinuteRecord
 from marketedge.runtime import Runtime
 from tests.factories import make_chain

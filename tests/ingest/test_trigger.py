@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from marketedge import clock
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
 from marketedge.ingest.job import RunResult
 from marketedge.ingest.trigger import IngestTrigger
 

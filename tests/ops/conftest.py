@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select, table, text
 
-from marketedge import migrate
-from marketedge.clock import UTC, ist
-from marketedge.config import load_settings, normalise_database_url
-from marketedge.db import Base, make_engine
+from marketedge.core.clock import UTC, ist
+from marketedge.core.config import load_settings, normalise_database_url
+from marketedge.core.db import Base, make_engine
 from marketedge.ingest.simulate import run_minutes, session_minutes
 from marketedge.ingest.universe import set_universe
-from marketedge.models import AuditEvent
+from marketedge.models import AuditEvent, migrate
 from marketedge.runtime import Runtime
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 

@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
-from marketedge import clock, migrate, store
 from marketedge.broker.alerts import Alerter
 from marketedge.cache import RedisBackend
-from marketedge.clock import ManualClock, ist
-from marketedge.config import load_settings, normalise_database_url
-from marketedge.db import Database
+from marketedge.chain import store
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import load_settings, normalise_database_url
+from marketedge.core.db import Database
+from marketedge.models import migrate
 from marketedge.ops.alerts import (
     BACKFILL_FAILED,
     DATABASE_UNREACHABLE,

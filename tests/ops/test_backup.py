@@ -12,11 +12,10 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
-from marketedge import migrate
-from marketedge.config import get_settings, normalise_database_url
-from marketedge.db import Database
-from marketedge.logs import configure_logging
-from marketedge.models import AuditEvent
+from marketedge.core.config import get_settings, normalise_database_url
+from marketedge.core.db import Database
+from marketedge.core.logs import configure_logging
+from marketedge.models import AuditEvent, migrate
 from marketedge.ops import backup as ops_backup
 from marketedge.ops.backup import BackupError, Manifest, NotEmpty, read_manifest
 from tests.ops.conftest import table_rows

@@ -15,9 +15,9 @@ import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from marketedge import migrate
-from marketedge.config import normalise_database_url
-from marketedge.db import make_engine
+from marketedge.core.config import normalise_database_url
+from marketedge.core.db import make_engine
+from marketedge.models import migrate
 from marketedge.ops.backup import read_manifest
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 

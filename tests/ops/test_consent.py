@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from marketedge.app import create_app
+from marketedge.auth import legal
 from marketedge.auth.roles import Role, Scope
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 from marketedge.models import AuditEvent
-from marketedge.ops import legal
 from tests.auth_fixtures import api_key_for, client_for, sign_in
 from tests.conftest import running
 
@@ -195,7 +195,7 @@ async def test_the_hot_path_does_not_serve_a_session_without_consent(gated_app: 
 def test_without_an_operator_configured_no_sentence_starts_in_lower_case() -> None:
     import re
 
-    from marketedge.config import load_settings
+    from marketedge.core.config import load_settings
 
     settings = load_settings(marketedge_env="test", legal_operator=None)
     for name in legal.DOCUMENTS:

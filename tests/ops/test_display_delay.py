@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from marketedge import clock
 from marketedge.analytics.service import MarketData
 from marketedge.auth.roles import Role
 from marketedge.cache import MemoryBackend, MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock, ist
-from marketedge.config import load_settings, normalise_database_url
-from marketedge.db import Database
-from marketedge.store import load_day
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.store import load_day
+from marketedge.core import clock
+from marketedge.core.clock import ManualClock, ist
+from marketedge.core.config import load_settings, normalise_database_url
+from marketedge.core.db import Database
 from tests.auth_fixtures import sign_in
 from tests.conftest import running
 

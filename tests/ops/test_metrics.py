@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from marketedge.auth.roles import Role, Scope
-from marketedge.clock import ist
-from marketedge.config import Settings, load_settings
+from marketedge.core.clock import ist
+from marketedge.core.config import Settings, load_settings
 from marketedge.ingest.job import Outcome, RunResult
 from marketedge.ingest.simulate import run_minutes
 from marketedge.ingest.universe import set_universe

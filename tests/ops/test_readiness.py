@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from marketedge.app import create_app
 from marketedge.cache import MemoryBackend, RedisBackend
-from marketedge.config import Environment, Settings, config_warnings
-from marketedge.db import Database
+from marketedge.core.config import Environment, Settings, config_warnings
+from marketedge.core.db import Database
 from marketedge.ops import checks
 from tests.conftest import running
 from tests.outages import RedisServer, eventually

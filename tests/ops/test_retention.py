@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketedge import clock, migrate
-from marketedge.clock import UTC, ManualClock, ist
-from marketedge.config import ConfigError, load_settings, normalise_database_url
-from marketedge.models import AuditEvent, IngestRun
+from marketedge.core import clock
+from marketedge.core.clock import UTC, ManualClock, ist
+from marketedge.core.config import ConfigError, load_settings, normalise_database_url
+from marketedge.models import AuditEvent, IngestRun, migrate
 from marketedge.runtime import Runtime
 
 NOW = ist(2026, 11, 25, 16, 5)

@@ -1,7 +1,7 @@
 import httpx
 import pytest
 
-from marketedge.clock import ManualClock, ist, use_clock
+from marketedge.core.clock import ManualClock, ist, use_clock
 from marketedge.twin import TwinConfig, create_twin_app
 from marketedge.twin.server import TwinServer
 from tests.twin.helpers import assert_upstox_error, bearer

@@ -2,7 +2,7 @@ from urllib.parse import quote
 
 import httpx
 
-from marketedge.clock import ist
+from marketedge.core.clock import ist
 from marketedge.twin.server import TwinServer
 from tests.twin.helpers import assert_upstox_error
 

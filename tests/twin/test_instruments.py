@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from marketedge.calendar import TradingCalendar
+from marketedge.chain.calendar import TradingCalendar
 from marketedge.twin.instruments import (
     BANKNIFTY,
     MIDCPNIFTY,

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from marketedge.clock import IST, ist
+from marketedge.core.clock import IST, ist
 from marketedge.twin.server import TwinServer
 from marketedge.twin.tokens import access_token_expiry
 from tests.twin.helpers import assert_upstox_error, bearer

@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ist
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core.clock import ist
 from marketedge.twin.instruments import (
     BANKNIFTY,
     FINNIFTY,

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from marketedge.clock import IST, ist
+from marketedge.core.clock import IST, ist
 from marketedge.twin.server import TwinServer
 from marketedge.upstox import (
     BadRequest,

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from marketedge import errors as app_errors
+from marketedge.core import errors as app_errors
 from marketedge.upstox import (
     BadRequest,
     BadResponse,
@@ -394,7 +394,7 @@ def test_authorization_url_is_fully_encoded() -> None:
 
 
 def test_from_settings_uses_upstox_base_url() -> None:
-    from marketedge.config import load_settings
+    from marketedge.core.config import load_settings
 
     settings = load_settings(marketedge_env="test", upstox_base_url="http://127.0.0.1:9/twin-root/")
     client = UpstoxClient.from_settings(settings, constant_token(TOKEN), timeout=2.0)
@@ -498,7 +498,7 @@ def test_error_text_names_where_and_what() -> None:
 async def test_an_endpoint_that_lets_an_upstox_error_through_answers_503_not_500() -> None:
     from fastapi import FastAPI
 
-    from marketedge.errors import install_error_handlers
+    from marketedge.core.errors import install_error_handlers
     from marketedge.upstox import UpstoxError
     from marketedge.upstox.errors import upstox_error_handler
 

@@ -19,7 +19,7 @@ from marketedge.upstox import (
     constant_token,
     default_limiter,
 )
-from marketedge.upstox.limits import parse_budgets
+from marketedge.core.budgets import parse_budgets
 from tests.upstox.virtual_time import run_virtual
 
 

@@ -1,4 +1,4 @@
-"""Upstox payloads, exactly as shared/docs/upstox-api.md shows them, read into our models."""
+"""Upstox payloads, exactly as docs/upstox-api.md shows them, read into our models."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 from marketedge.upstox import schemas
 from marketedge.upstox.schemas import (
     CHAIN_ROWS,

@@ -13,7 +13,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from marketedge.frames import FIELD_INDEX, DayFrame
+from marketedge.chain.frames import FIELD_INDEX, DayFrame
 
 SUMMED = ("delta", "gamma", "theta", "vega", "oi", "volume")
 METRICS = (*SUMMED, "iv_mean", "iv_oi_weighted", "strikes")

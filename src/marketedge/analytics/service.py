@@ -18,7 +18,6 @@ import numpy as np
 import structlog
 from numpy.typing import NDArray
 
-from marketedge import clock, store
 from marketedge.analytics.bands import METRICS, SIDES
 from marketedge.analytics.tracker import (
     NoBaseline,
@@ -29,11 +28,13 @@ from marketedge.analytics.tracker import (
     timeline,
 )
 from marketedge.cache import DATABASE_AWAY, MinuteCache
-from marketedge.calendar import Session, TradingCalendar
-from marketedge.db import Database
-from marketedge.errors import InvalidInput, NotFound, database_unavailable
-from marketedge.frames import FIELD_INDEX, DayFrame, GreeksSource
-from marketedge.ingest.universe import all_instruments
+from marketedge.chain import store
+from marketedge.chain.calendar import Session, TradingCalendar
+from marketedge.chain.frames import FIELD_INDEX, DayFrame, GreeksSource
+from marketedge.chain.instruments import all_instruments
+from marketedge.core import clock
+from marketedge.core.db import Database
+from marketedge.core.errors import InvalidInput, NotFound, database_unavailable
 from marketedge.models import TrackedExpiry
 
 STRIKE_FIELDS = ("ltp", "iv", "delta", "gamma", "theta", "vega", "oi", "volume")

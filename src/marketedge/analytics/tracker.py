@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from marketedge.analytics.bands import Selection, band_levels
-from marketedge.clock import IST
-from marketedge.frames import DayFrame
+from marketedge.chain.frames import DayFrame
+from marketedge.core.clock import IST
 
 INTERVALS = (1, 3, 5, 15)
 

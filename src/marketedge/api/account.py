@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from marketedge import clock
 from marketedge.api.auth import NO_STORE, clear_session_cookies
 from marketedge.api.params import IdPath
-from marketedge.auth import api_keys, audit, sessions, users
+from marketedge.auth import api_keys, audit, consent, sessions, users
 from marketedge.auth.deps import VIEWER, CurrentPrincipal, SessionPrincipal, client_ip, credentials_revoked
 from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.auth.passwords import verify_password
@@ -22,8 +21,8 @@ from marketedge.auth.schemas import (
     SessionRead,
     UserRead,
 )
-from marketedge.db import SessionDep
-from marketedge.ops import consent
+from marketedge.core import clock
+from marketedge.core.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/account", tags=["account"], dependencies=[VIEWER], responses=COMMON)
 

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from marketedge.auth.deps import require
 from marketedge.auth.errors_doc import COMMON
 from marketedge.auth.roles import Role, Scope
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.ingest.trigger import IngestTrigger
-from marketedge.jsonresponse import json_bytes
 
 router = APIRouter(
     prefix="/api/v1/admin",

@@ -8,7 +8,7 @@ import hashlib
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge.auth import audit, sessions, users
+from marketedge.auth import audit, consent, sessions, users
 from marketedge.auth.deps import (
     PUBLIC,
     PendingPrincipal,
@@ -35,9 +35,8 @@ from marketedge.auth.schemas import (
     Registration,
     UserRead,
 )
-from marketedge.db import SessionDep
-from marketedge.errors import InvalidInput, RateLimited, Unauthorized
-from marketedge.ops import consent
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import InvalidInput, RateLimited, Unauthorized
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=COMMON)
 registration = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=COMMON)

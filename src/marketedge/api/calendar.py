@@ -8,15 +8,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from marketedge import clock
 from marketedge.auth import audit
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip
 from marketedge.auth.errors_doc import COMMON, errors
-from marketedge.calendar import CalendarDay, DayKind, Source, TradingCalendar
-from marketedge.db import SessionDep
-from marketedge.errors import InvalidInput, NotFound, UpstreamUnavailable
+from marketedge.chain.calendar import CalendarDay, DayKind, Source, TradingCalendar
+from marketedge.core import clock
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import InvalidInput, NotFound, UpstreamUnavailable
+from marketedge.core.inputs import FIRST_YEAR, LAST_YEAR, PlainText, within_years
 from marketedge.ingest.calendar_sync import CalendarSync, set_override, unset_override
-from marketedge.inputs import FIRST_YEAR, LAST_YEAR, PlainText, within_years
 
 router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 

@@ -29,14 +29,13 @@ import orjson
 import structlog
 from sqlalchemy import Select, and_, func, or_, select, update
 
-from marketedge import clock
-from marketedge.auth import api_keys, sessions
+from marketedge.auth import api_keys, legal, sessions
 from marketedge.auth.roles import Role, Scope
 from marketedge.auth.schemas import MeConsent, MeRead, UserRead
-from marketedge.db import Database
+from marketedge.core import clock
+from marketedge.core.db import Database
 from marketedge.models import Consent
 from marketedge.models.user import ApiKey, User, UserSession
-from marketedge.ops import legal
 
 log = structlog.get_logger(__name__)
 
@@ -245,7 +244,7 @@ _USER_FIELDS = tuple(column.key for column in _USER_COLUMNS)
 
 
 def _consenting_users() -> Select[int]:
-    """The users whose standing consent covers the current version of every document (ops/consent.py)."""
+    """The users whose standing consent covers the current version of every document (auth/consent.py)."""
     required = legal.consent_versions()
     return (
         select(Consent.user_id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from marketedge.auth.deps import PUBLIC
-from marketedge.jsonresponse import json_bytes
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.ops.health import HealthService
 
 router = APIRouter(tags=["health"], dependencies=[PUBLIC])

@@ -51,13 +51,13 @@ from limits import parse_many
 from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketedge import clock
 from marketedge.api.credentials import Credentials
 from marketedge.api.params import parse_time
 from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Again, Rendered, etag_matches
 from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, HSTS, SECURITY_HEADERS, SecurityMiddleware
-from marketedge.config import Settings
-from marketedge.errors import error_bytes
+from marketedge.core import clock
+from marketedge.core.config import Settings
+from marketedge.core.errors import error_bytes
 
 log = structlog.get_logger(__name__)
 

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketedge.api.auth import NO_STORE, clear_session_cookies
+from marketedge.auth import consent, legal
 from marketedge.auth.deps import PUBLIC, Principal, client_ip, credentials_revoked, require
 from marketedge.auth.errors_doc import COMMON, errors
 from marketedge.auth.roles import Role
 from marketedge.auth.schemas import ConsentRecord
-from marketedge.config import Settings
-from marketedge.db import SessionDep
-from marketedge.errors import NotFound
-from marketedge.inputs import PlainText
-from marketedge.ops import consent, legal
+from marketedge.core.config import Settings
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import NotFound
+from marketedge.core.inputs import PlainText
 
 router = APIRouter(prefix="/api/v1/legal", tags=["legal"], dependencies=[PUBLIC])
 consent_router = APIRouter(prefix="/api/v1/account/consent", tags=["account"], responses=COMMON)

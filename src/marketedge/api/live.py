@@ -20,8 +20,8 @@ import structlog
 from marketedge.analytics.service import MarketData, Selected
 from marketedge.analytics.tracker import TrackerQuery
 from marketedge.api.rendered import Rendered, RenderedCache, render
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.ingest.bus import MinuteBus, MinuteStored
-from marketedge.jsonresponse import json_bytes
 
 log = structlog.get_logger(__name__)
 
@@ -169,7 +169,7 @@ class LiveHub:
             return
         selected = await self._service.select(announced.symbol, announced.expiry, day)
         built: dict[tuple[StreamParams, datetime | None], Item | None] = {}
-        # All at once, not paced (pacing.py): queued 32 at a time with waiting requests let in between, the
+        # All at once, not paced (core/yield_to_requests.py): queued 32 at a time with waiting requests let in between, the
         # minute reached streams in ~2 s instead of ~0.2 s under 0.1 CPU, and the answers were no faster
         # (docs/scaling.md, 2026-12-02).
         for subscriber in list(group):

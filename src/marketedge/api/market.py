@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import State
 from starlette.responses import Response, StreamingResponse
 
-from marketedge import clock
 from marketedge.analytics.bands import Selection
 from marketedge.analytics.service import MarketData
 from marketedge.analytics.tracker import TrackerQuery
@@ -32,8 +31,9 @@ from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.api.status import status_answer
 from marketedge.auth.deps import VIEWER
 from marketedge.auth.errors_doc import COMMON, errors
-from marketedge.errors import NotFound, error_shape
-from marketedge.jsonresponse import json_bytes
+from marketedge.core import clock
+from marketedge.core.errors import NotFound, error_shape
+from marketedge.core.jsonresponse import json_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["market data"], dependencies=[VIEWER], responses=COMMON)
 

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import Path, Query, Request
 
-from marketedge.clock import IST
-from marketedge.errors import InvalidInput
-from marketedge.inputs import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, within_years
+from marketedge.core.clock import IST
+from marketedge.core.errors import InvalidInput
+from marketedge.core.inputs import FIRST_YEAR, LAST_YEAR, MAX_ROW_ID, within_years
 
 #: A row id in the path (a user, an API key): a number no row can have is a 422, not a database error.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

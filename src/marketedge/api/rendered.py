@@ -21,9 +21,9 @@ from isal import igzip
 from starlette.requests import Request
 from starlette.responses import Response
 
-from marketedge import clock
 from marketedge.cache import DATABASE_AWAY
-from marketedge.errors import database_unavailable
+from marketedge.core import clock
+from marketedge.core.errors import database_unavailable
 
 GZIP_MIN_BYTES = 1024
 # ISA-L's gzip (the isal package) at its level 1: a day's tracker summary (122 KB of JSON) compresses in

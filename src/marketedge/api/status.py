@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import State
 from starlette.responses import Response
 
-from marketedge import clock
 from marketedge.api.params import reject_unknown
 from marketedge.api.rendered import Rendered, RenderedCache, render, respond
 from marketedge.auth.deps import VIEWER
 from marketedge.auth.errors_doc import COMMON, errors
-from marketedge.jsonresponse import json_bytes
+from marketedge.core import clock
+from marketedge.core.jsonresponse import json_bytes
 from marketedge.ops.status import StatusService
 
 router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[VIEWER], responses=COMMON)

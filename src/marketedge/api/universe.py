@@ -8,14 +8,15 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
 
-from marketedge import clock
 from marketedge.auth import audit
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip
 from marketedge.auth.errors_doc import COMMON
-from marketedge.db import SessionDep
-from marketedge.errors import InvalidInput
-from marketedge.ingest.universe import KNOWN_INDICES, all_instruments, set_universe
-from marketedge.inputs import PlainText
+from marketedge.chain.instruments import all_instruments
+from marketedge.core import clock
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import InvalidInput
+from marketedge.core.inputs import PlainText
+from marketedge.ingest.universe import KNOWN_INDICES, set_universe
 from marketedge.models import Instrument, TrackedExpiry
 
 router = APIRouter(prefix="/api/v1/admin/universe", tags=["admin"], dependencies=[ADMIN], responses=COMMON)

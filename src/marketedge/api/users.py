@@ -23,9 +23,9 @@ from marketedge.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from marketedge.db import SessionDep
-from marketedge.errors import InvalidInput
-from marketedge.inputs import Instant, PlainText
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import InvalidInput
+from marketedge.core.inputs import Instant, PlainText
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 audit_router = APIRouter(prefix="/api/v1/admin/audit", tags=["admin"], dependencies=[ADMIN], responses=COMMON)

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
 from marketedge.auth.roles import Role, Scope
-from marketedge.errors import Forbidden, NotFound
+from marketedge.core import clock
+from marketedge.core.errors import Forbidden, NotFound
 from marketedge.models.user import ApiKey, User
 
 KEY_PREFIX = "me_"

@@ -15,9 +15,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
-from marketedge.db import Database
-from marketedge.logs import _redact_value
+from marketedge.core import clock
+from marketedge.core.db import Database
+from marketedge.core.logs import _redact_value
 from marketedge.models.audit import AuditEvent
 
 FIELDS = ("id", "at", "actor", "action", "target", "ip", "details")

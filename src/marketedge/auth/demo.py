@@ -5,12 +5,11 @@ CONSENT_REQUIRED on; a real person's consent is only ever recorded when they agr
 
 from __future__ import annotations
 
-from marketedge import clock
-from marketedge.auth import audit, users
+from marketedge.auth import audit, consent, legal, users
 from marketedge.auth.passwords import hash_password
 from marketedge.auth.roles import Role
-from marketedge.db import Database
-from marketedge.ops import consent, legal
+from marketedge.core import clock
+from marketedge.core.db import Database
 
 DEMO_EMAIL = "demo@marketedge.test"
 

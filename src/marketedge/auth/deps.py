@@ -23,13 +23,13 @@ from fastapi.params import Depends as DependsParam
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from marketedge.auth import api_keys, sessions
+from marketedge.auth.consent import CONSENT_FREE_PATHS, require_current
 from marketedge.auth.ratelimit import WEBHOOK_PER_IP, RateLimiter
 from marketedge.auth.roles import Access, Level, Role, Scope
-from marketedge.config import Settings
-from marketedge.db import SessionDep
-from marketedge.errors import Forbidden, Unauthorized
+from marketedge.core.config import Settings
+from marketedge.core.db import SessionDep
+from marketedge.core.errors import Forbidden, Unauthorized
 from marketedge.models.user import ApiKey, User, UserSession
-from marketedge.ops.consent import CONSENT_FREE_PATHS, require_current
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

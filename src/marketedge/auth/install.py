@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from marketedge.config import Settings, config_warnings
+from marketedge.core.config import Settings, config_warnings
 
 log = structlog.get_logger(__name__)
 
@@ -21,8 +21,7 @@ __all__ = ["install_security"]
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
-    """Middleware (proxy headers, hosts, body limit, headers, CORS), the account routers, gated API docs."""
-    from marketedge.api import account, auth, users
+    """Middleware (proxy headers, hosts, body limit, headers, CORS) and the gated API docs."""
     from marketedge.auth.deps import VIEWER, SecurityState
     from marketedge.auth.ratelimit import RateLimiter
     from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, SecurityMiddleware
@@ -50,12 +49,6 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     )
 
     _gate_api_docs(app, VIEWER)
-    app.include_router(auth.router)
-    if settings.allow_registration:
-        app.include_router(auth.registration)
-    app.include_router(users.router)
-    app.include_router(users.audit_router)
-    app.include_router(account.router)
     _close_on_shutdown(app, limiter)
 
     for warning in config_warnings(settings):

@@ -14,7 +14,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from marketedge.errors import RateLimited
+from marketedge.core.errors import RateLimited
 
 log = structlog.get_logger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketedge.auth.roles import Role, Scope
-from marketedge.inputs import PlainText, SecretText
+from marketedge.core.inputs import PlainText, SecretText
 
 Email = Field(min_length=3, max_length=254, examples=["asha@example.com"])
 Password = Field(min_length=1, max_length=1024)

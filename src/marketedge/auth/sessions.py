@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
-from marketedge.config import Settings
+from marketedge.core import clock
+from marketedge.core.config import Settings
 from marketedge.models.user import User, UserSession
 
 SESSION_COOKIE = "me_session"

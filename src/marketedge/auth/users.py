@@ -8,11 +8,11 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
 from marketedge.auth.passwords import check_password, hash_password, needs_rehash, verify_password
 from marketedge.auth.roles import Role
-from marketedge.errors import AppError, Conflict, InvalidInput, NotFound
-from marketedge.inputs import has_control
+from marketedge.core import clock
+from marketedge.core.errors import AppError, Conflict, InvalidInput, NotFound
+from marketedge.core.inputs import has_control
 from marketedge.models.user import User
 
 # Deliberately simple: one @, a dot in the domain, no spaces. Delivery is what proves an address.

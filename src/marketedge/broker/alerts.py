@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import structlog
 
-from marketedge import clock
+from marketedge.core import clock
 
 log = structlog.get_logger("marketedge.broker.alerts")
 

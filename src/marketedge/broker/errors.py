@@ -1,8 +1,8 @@
-"""The broker's errors, in the app's one error shape (marketedge.errors)."""
+"""The broker's errors, in the app's one error shape (marketedge.core.errors)."""
 
 from __future__ import annotations
 
-from marketedge.errors import AppError, Conflict, Forbidden
+from marketedge.core.errors import AppError, Conflict, Forbidden
 
 
 class BrokerNotConfigured(Conflict):

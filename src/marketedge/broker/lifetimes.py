@@ -1,4 +1,4 @@
-"""How long an Upstox token lives (shared/docs/upstox-api.md §1): access tokens die at 03:30 IST, analytics
+"""How long an Upstox token lives (docs/upstox-api.md §1): access tokens die at 03:30 IST, analytics
 tokens after a year. There is no refresh token."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 
 ACCESS_TOKEN_DEATH = time(3, 30)
 ANALYTICS_LIFETIME = timedelta(days=365)
@@ -44,7 +44,7 @@ def access_token_expiry(issued_at: datetime) -> datetime:
     """The first 03:30 IST after `issued_at`: one made at 02:30 dies at 03:30 that day, one made at 09:00 at
     03:30 the next day.
 
-    >>> from marketedge.clock import ist
+    >>> from marketedge.core.clock import ist
     >>> access_token_expiry(ist(2026, 11, 25, 9, 0)).isoformat()
     '2026-11-26T03:30:00+05:30'
     >>> access_token_expiry(ist(2026, 11, 25, 2, 30)).isoformat()

@@ -15,13 +15,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from marketedge import clock
 from marketedge.auth import audit
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.lifetimes import ACCESS_TOKEN_DEATH, TokenKind
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST
-from marketedge.errors import AppError
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import IST
+from marketedge.core.errors import AppError
 from marketedge.upstox import UpstoxError
 
 if TYPE_CHECKING:

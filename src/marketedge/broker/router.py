@@ -26,7 +26,7 @@ from marketedge.broker.schemas import (
 )
 from marketedge.broker.service import TokenService
 from marketedge.broker.status import broker_status
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 
 PREFIX = "/api/v1/broker/upstox"
 CALLBACK_PATH = f"{PREFIX}/callback"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 import structlog
@@ -25,7 +25,6 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
 from marketedge.auth import audit
 from marketedge.broker import oauth
 from marketedge.broker.crypto import TokenCipher, TokenUnreadable
@@ -57,9 +56,10 @@ from marketedge.broker.schemas import (
     UpstoxUser,
 )
 from marketedge.cache import CacheBackend
-from marketedge.clock import IST
-from marketedge.db import Database
-from marketedge.errors import UpstreamUnavailable as UpstreamUnavailableError
+from marketedge.core import clock
+from marketedge.core.clock import IST
+from marketedge.core.db import Database
+from marketedge.core.errors import UpstreamUnavailable as UpstreamUnavailableError
 from marketedge.models.audit import AuditEvent
 from marketedge.models.broker import BrokerToken, BrokerTokenRequest
 from marketedge.upstox import (
@@ -75,10 +75,16 @@ from marketedge.upstox import (
 from marketedge.upstox.errors import token_fingerprint
 from marketedge.upstox.schemas import NotifierPayload
 
-if TYPE_CHECKING:
-    from marketedge.broker.renewal import TokenRenewal
-
 log = structlog.get_logger(__name__)
+
+
+class TokenEvents(Protocol):
+    """What the service tells the renewal job (broker/renewal.py's TokenRenewal) of the stored token."""
+
+    def token_rejected(self) -> None: ...
+    async def token_stored(self, kind: TokenKind, expires_at: datetime) -> None: ...
+    def stop_reminders(self) -> None: ...
+
 
 TARGET_PREFIX = "broker."
 NOTIFIER_MAX_BYTES = 16 * 1024
@@ -249,7 +255,7 @@ class TokenService:
         self.base_url = base_url
         self.app = app
         self.broker = broker
-        self.renewal: TokenRenewal | None = None  # set by TokenRenewal
+        self.renewal: TokenEvents | None = None  # the renewal job (broker/renewal.py) sets itself here
         self._secret_key = secret_key
         self._limiter = limiter
         self._client_options: dict[str, Any] = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marketedge import clock
 from marketedge.broker.renewal import TokenRenewal
 from marketedge.broker.schemas import BrokerStatus, RenewalRead, SetupRead, TokenRead
 from marketedge.broker.service import TokenService
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import IST
 
 
 def _without_token_from(

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import structlog
 
-from marketedge import clock
+from marketedge.core import clock
 
 log = structlog.get_logger(__name__)
 

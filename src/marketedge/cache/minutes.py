@@ -23,13 +23,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import structlog
 
-from marketedge import clock
 from marketedge.cache.backends import CacheBackend
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import IST
-from marketedge.errors import database_unavailable
-from marketedge.frames import DayFrame, decode
-from marketedge.store import StoredMinute
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import DayFrame, decode
+from marketedge.chain.store import StoredMinute
+from marketedge.core import clock
+from marketedge.core.clock import IST
+from marketedge.core.errors import database_unavailable
 
 log = structlog.get_logger(__name__)
 

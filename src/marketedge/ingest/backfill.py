@@ -22,11 +22,12 @@ import numpy as np
 import structlog
 from numpy.typing import NDArray
 
-from marketedge import clock, store
 from marketedge.cache import MinuteCache
-from marketedge.calendar import Session, TradingCalendar, years_to_expiry
-from marketedge.db import Database
-from marketedge.frames import CE, FIELD_INDEX, FIELDS, GREEKS, PE, ChainMinute, GreeksSource
+from marketedge.chain import store
+from marketedge.chain.calendar import Session, TradingCalendar, years_to_expiry
+from marketedge.chain.frames import CE, FIELD_INDEX, FIELDS, GREEKS, PE, ChainMinute, GreeksSource
+from marketedge.core import clock
+from marketedge.core.db import Database
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.ingest.normalise import normalise_chain, price_chain
 from marketedge.ingest.universe import Target, ensure_default_universe, resolve_targets, tracked_targets

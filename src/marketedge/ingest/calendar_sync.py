@@ -16,10 +16,10 @@ import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
-from marketedge.calendar import NORMAL_CLOSE, NORMAL_OPEN, CalendarDay, DayKind, Source, TradingCalendar
-from marketedge.clock import IST
-from marketedge.db import Database
+from marketedge.chain.calendar import NORMAL_CLOSE, NORMAL_OPEN, CalendarDay, DayKind, Source, TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import IST
+from marketedge.core.db import Database
 from marketedge.models import MarketCalendarYear, MarketDay
 from marketedge.upstox import UpstoxClient, UpstoxError
 from marketedge.upstox.schemas import ExchangeTiming, Holiday

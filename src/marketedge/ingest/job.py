@@ -17,23 +17,24 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
-from marketedge import clock, store
 from marketedge.cache import MinuteCache
-from marketedge.calendar import TradingCalendar
-from marketedge.db import Database
-from marketedge.frames import ChainMinute, encode
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.chain.frames import ChainMinute, encode
+from marketedge.chain.instruments import enabled_instruments
+from marketedge.core import clock
+from marketedge.core.db import Database
+from marketedge.core.yield_to_requests import Pacer
 from marketedge.ingest.bus import MinuteBus, MinuteStored
 from marketedge.ingest.normalise import normalise_chain
 from marketedge.ingest.outage_queue import OutageQueue, QueuedMinute, QueuedRun
 from marketedge.ingest.universe import (
     Target,
-    enabled_instruments,
     ensure_default_universe,
     resolve_targets,
     tracked_targets,
 )
 from marketedge.models import IngestRun
-from marketedge.pacing import Pacer
 from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 
 log = structlog.get_logger(__name__)

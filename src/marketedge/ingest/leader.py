@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from marketedge.db import Database
+from marketedge.core.db import Database
 
 log = structlog.get_logger(__name__)
 

@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from marketedge import greeks as engine
-from marketedge.calendar import years_to_expiry
-from marketedge.frames import CE, FIELD_INDEX, FIELDS, GREEKS, PE, SIDES, ChainMinute, GreeksSource
+from marketedge.chain.calendar import years_to_expiry
+from marketedge.chain.frames import CE, FIELD_INDEX, FIELDS, GREEKS, PE, SIDES, ChainMinute, GreeksSource
 from marketedge.upstox.schemas import ChainRow
 
 MAX_SANE_IV = 2.0  # 200 %: above this an index option's IV is a data error, not a market

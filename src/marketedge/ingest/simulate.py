@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
-from marketedge.calendar import TradingCalendar
-from marketedge.clock import ManualClock
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core.clock import ManualClock
 from marketedge.ingest.job import MinuteJob, RunResult
 from marketedge.twin.state import TwinState
 

@@ -9,13 +9,26 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from marketedge import clock
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
 from marketedge.ingest.job import MinuteJob, RunResult
+from marketedge.ingest.leader import LeaderLock
 
-if TYPE_CHECKING:
-    from marketedge.runtime import Runtime
+
+class Poller(Protocol):
+    """What the trigger needs of the process that polls (runtime.Runtime)."""
+
+    @property
+    def job(self) -> MinuteJob: ...
+    @property
+    def calendar(self) -> TradingCalendar: ...
+    @property
+    def leader(self) -> LeaderLock: ...
+    @property
+    def catching_up(self) -> bool: ...
+    async def current_token(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +45,7 @@ def minute_done(job: MinuteJob, minute: datetime) -> bool:
 
 
 class IngestTrigger:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Poller) -> None:
         self._runtime = runtime
         self._running: asyncio.Task[RunResult] | None = None
 

@@ -10,8 +10,9 @@ import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
-from marketedge.calendar import expiry_instant
+from marketedge.chain.calendar import expiry_instant
+from marketedge.chain.instruments import all_instruments, enabled_instruments
+from marketedge.core import clock
 from marketedge.models import Instrument, TrackedExpiry
 from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 from marketedge.upstox.schemas import OptionContract
@@ -25,7 +26,7 @@ class IndexSpec:
     exchange: str
 
 
-# Upstox's keys for the indices (shared/docs/upstox-api.md §4). Lot sizes, strike steps and expiries are
+# Upstox's keys for the indices (docs/upstox-api.md §4). Lot sizes, strike steps and expiries are
 # never written here: they come from the option contracts every morning.
 KNOWN_INDICES: dict[str, IndexSpec] = {
     s.symbol: s
@@ -98,20 +99,6 @@ async def set_universe(
         instrument.updated_at = now
         session.add(instrument)
     await session.flush()
-
-
-async def enabled_instruments(session: AsyncSession) -> list[Instrument]:
-    rows = await session.scalars(
-        select(Instrument)
-        .where(Instrument.enabled.is_(True))
-        .order_by(Instrument.position, Instrument.symbol)
-    )
-    return list(rows)
-
-
-async def all_instruments(session: AsyncSession) -> list[Instrument]:
-    rows = await session.scalars(select(Instrument).order_by(Instrument.position, Instrument.symbol))
-    return list(rows)
 
 
 def nearest_expiries(contracts: list[OptionContract], now: datetime, count: int) -> list[date]:

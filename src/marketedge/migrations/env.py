@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import marketedge.models  # noqa: F401  (registers every table)
-from marketedge.db import Base, make_engine
+from marketedge.core.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

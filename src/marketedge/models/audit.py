@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketedge.db import Base, BigIntPK, UTCDateTime
+from marketedge.core.db import Base, BigIntPK, UTCDateTime
 
 
 class AuditEvent(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketedge.db import Base, BigIntPK, UTCDateTime
+from marketedge.core.db import Base, BigIntPK, UTCDateTime
 
 
 class BrokerToken(Base):

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketedge.db import Base, BigIntPK, UTCDateTime
+from marketedge.core.db import Base, BigIntPK, UTCDateTime
 
 
 class Instrument(Base):
@@ -57,7 +57,7 @@ class TrackedExpiry(Base):
 
 
 class ChainMinuteRecord(Base):
-    """One instrument-expiry's whole option chain at one minute, in the compact form of marketedge.frames.
+    """One instrument-expiry's whole option chain at one minute, in the compact form of marketedge.chain.frames.
 
     One row per chain minute (not per option) keeps a row's overhead off each option: see docs/storage.md.
     """

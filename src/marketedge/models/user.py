@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketedge.db import Base, BigIntPK, UTCDateTime
+from marketedge.core.db import Base, BigIntPK, UTCDateTime
 
 
 class User(Base):

@@ -14,14 +14,17 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import structlog
 
-from marketedge import clock, store
-
-if TYPE_CHECKING:
-    from marketedge.runtime import Runtime
+from marketedge.cache import CacheBackend
+from marketedge.chain import store
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.core.db import Database
+from marketedge.ingest.job import MinuteJob
+from marketedge.ingest.leader import LeaderLock
 
 log = structlog.get_logger("marketedge.alerts")
 
@@ -199,6 +202,21 @@ class Alerts:
             listener(kind.key, state)
 
 
+class Watched(Protocol):
+    """What the watchdog looks at (runtime.Runtime is one)."""
+
+    @property
+    def backend(self) -> CacheBackend: ...
+    @property
+    def calendar(self) -> TradingCalendar: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def job(self) -> MinuteJob: ...
+    @property
+    def leader(self) -> LeaderLock: ...
+
+
 class Watchdog:
     """Runs each minute (second 50, after the minute job) on processes that run the scheduler."""
 
@@ -208,7 +226,7 @@ class Watchdog:
     BEFORE_OPEN = timedelta(minutes=45)
     AFTER_CLOSE = timedelta(minutes=30)
 
-    def __init__(self, runtime: Runtime, alerts: Alerts) -> None:
+    def __init__(self, runtime: Watched, alerts: Alerts) -> None:
         self._runtime = runtime
         self._alerts = alerts
 

@@ -42,8 +42,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
-from marketedge import __version__, clock
-from marketedge.db import make_engine
+from marketedge import __version__
+from marketedge.core import clock
+from marketedge.core.db import make_engine
 
 log = structlog.get_logger(__name__)
 

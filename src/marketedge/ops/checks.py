@@ -7,16 +7,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from marketedge import clock, store
 from marketedge.cache import CacheBackend
-from marketedge.calendar import Source
-from marketedge.config import Settings, config_warnings
+from marketedge.chain import store
+from marketedge.chain.calendar import Source, TradingCalendar
+from marketedge.core import clock
+from marketedge.core.config import Settings, config_warnings
+from marketedge.core.db import Database
+from marketedge.ingest.job import MinuteJob
 from marketedge.ops.health import CheckResult, HealthService
 
-if TYPE_CHECKING:
-    from marketedge.runtime import Runtime
+
+class Checked(Protocol):
+    """What the data checks read (runtime.Runtime is one)."""
+
+    @property
+    def calendar(self) -> TradingCalendar: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def job(self) -> MinuteJob: ...
+    async def current_token(self) -> str | None: ...
+
 
 CACHE_DEGRADED = "degraded: serving from memory and the database"
 
@@ -24,7 +37,7 @@ STALE_AFTER_MINUTES = 3
 CALENDAR_AHEAD_DAYS = 7
 
 
-async def last_minute(runtime: Runtime) -> CheckResult:
+async def last_minute(runtime: Checked) -> CheckResult:
     async with runtime.db.sessions() as session:
         latest = await store.latest_minute(session)
     now = clock.now()
@@ -39,7 +52,7 @@ async def last_minute(runtime: Runtime) -> CheckResult:
     return CheckResult("ok", f"market closed; last minute {when}")
 
 
-async def broker_token(runtime: Runtime) -> CheckResult:
+async def broker_token(runtime: Checked) -> CheckResult:
     if runtime.job.paused_for_token:
         return CheckResult("warn", "Upstox rejected the token; polling paused until a new one is stored")
     if await runtime.current_token() is None:
@@ -47,7 +60,7 @@ async def broker_token(runtime: Runtime) -> CheckResult:
     return CheckResult("ok", "token present")
 
 
-async def calendar(runtime: Runtime) -> CheckResult:
+async def calendar(runtime: Checked) -> CheckResult:
     """Whether the days ahead are confirmed by the exchange's calendar (through Upstox or the operator)."""
     cal, today = runtime.calendar, clock.today()
     ahead = [today + timedelta(days=i) for i in range(CALENDAR_AHEAD_DAYS)]

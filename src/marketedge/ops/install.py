@@ -1,5 +1,5 @@
 """Wires operations into an app: the metrics middleware (outermost, so refusals, 500s and hot-path answers are
-counted too), the /metrics route, and at start-up the runtime's hooks, the readiness checks of ops/checks.py
+counted too), and at start-up the runtime's hooks, the readiness checks of ops/checks.py
 that need no runtime, and the optional separate listener."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 from marketedge.ops import checks
 from marketedge.ops.metrics import Metrics, MetricsMiddleware, MetricsServer
-from marketedge.ops.metrics import router as metrics_router
 
 
 def install_operations(app: FastAPI, settings: Settings) -> Metrics:
@@ -28,7 +27,6 @@ def install_operations(app: FastAPI, settings: Settings) -> Metrics:
         return MetricsMiddleware(build(), metrics)
 
     app.build_middleware_stack = build_with_metrics  # type: ignore[method-assign]
-    app.include_router(metrics_router)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 from fastapi import APIRouter, Request
@@ -36,13 +36,20 @@ from prometheus_client.registry import Collector
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketedge import __version__, clock
+from marketedge import __version__
 from marketedge.auth.deps import ADMIN
 from marketedge.auth.errors_doc import COMMON
+from marketedge.broker.service import TokenService
+from marketedge.cache import MinuteCache
+from marketedge.chain.calendar import TradingCalendar
+from marketedge.core import clock
+from marketedge.ingest.job import MinuteJob
+from marketedge.ingest.leader import LeaderLock
+from marketedge.ops.alerts import Alerts
+from marketedge.upstox import UpstoxClient
 
 if TYPE_CHECKING:
     from marketedge.ingest.job import RunResult
-    from marketedge.runtime import Runtime
     from marketedge.upstox.errors import UpstoxError
 
 log = structlog.get_logger(__name__)
@@ -57,6 +64,25 @@ UPSTOX_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 # Reads a value at scrape time that needs I/O (the broker token's expiry): awaited before each scrape.
 Refresher = Callable[[], Awaitable[None]]
+
+
+class Measured(Protocol):
+    """What the metrics observe (runtime.Runtime is one)."""
+
+    @property
+    def alerts(self) -> Alerts: ...
+    @property
+    def cache(self) -> MinuteCache: ...
+    @property
+    def calendar(self) -> TradingCalendar: ...
+    @property
+    def client(self) -> UpstoxClient: ...
+    @property
+    def job(self) -> MinuteJob: ...
+    @property
+    def leader(self) -> LeaderLock: ...
+    @property
+    def tokens(self) -> TokenService: ...
 
 
 class Metrics:
@@ -207,7 +233,7 @@ class Metrics:
 
     # -- wiring --------------------------------------------------------------------------------------------------
 
-    def bind_runtime(self, runtime: Runtime) -> None:
+    def bind_runtime(self, runtime: Measured) -> None:
         """Listen to the minute job and the Upstox client; read caches, SSE and the job's state at each scrape."""
         runtime.job.listeners.append(self.observe_run)
         runtime.client.on_attempt = self.observe_upstox
@@ -218,7 +244,7 @@ class Metrics:
         self._token_refresher = partial(self._read_token, runtime)
         self.add_refresher(self._token_refresher)
 
-    def unbind_runtime(self, runtime: Runtime) -> None:
+    def unbind_runtime(self, runtime: Measured) -> None:
         if self.observe_run in runtime.job.listeners:
             runtime.job.listeners.remove(self.observe_run)
         if self.count_alert in runtime.alerts.listeners:
@@ -231,7 +257,7 @@ class Metrics:
         if self._token_refresher in self._refreshers:
             self._refreshers.remove(self._token_refresher)
 
-    async def _read_token(self, runtime: Runtime) -> None:
+    async def _read_token(self, runtime: Measured) -> None:
         """The token's expiry from the token service, at most every TOKEN_READ_EVERY, and outside the hours
         around a session only once: a scraper must not keep a scale-to-zero database awake all night."""
         now = clock.now()
@@ -266,7 +292,9 @@ class HttpStats(Collector):
 
     def __init__(self) -> None:
         self.in_flight = 0
-        self.waiting = 0  # in flight and no answer started yet (background work steps aside: pacing.py)
+        self.waiting = (
+            0  # in flight and no answer started yet (background work steps aside: core/yield_to_requests.py)
+        )
         self._answers: dict[tuple[str, str, int], int] = {}
         # (method, route) → [count per bucket (not cumulative; the last is +Inf), sum of seconds]
         self._latency: dict[tuple[str, str], list[Any]] = {}
@@ -314,7 +342,7 @@ class HttpStats(Collector):
 class _RuntimeCollector(Collector):
     """Scrape-time readings of in-memory state: no I/O, so a scrape costs microseconds."""
 
-    def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
+    def __init__(self, runtime: Measured, metrics: Metrics) -> None:
         self._runtime = runtime
         self._metrics = metrics
 
@@ -368,7 +396,7 @@ class _RuntimeCollector(Collector):
                 (metrics.token_valid_until - clock.now()).total_seconds(),
             )
 
-    def _behind(self, runtime: Runtime) -> float:
+    def _behind(self, runtime: Measured) -> float:
         last = self._metrics.latest_minute_ts
         expected = runtime.calendar.latest_expected_minute(clock.now())
         if not last or expected is None:

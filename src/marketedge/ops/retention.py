@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 from marketedge.models import AuditEvent, IngestRun
 
 AUDIT_MINIMUM_DAYS = 365  # DPDP Rules 2025: logs of processing kept at least a year

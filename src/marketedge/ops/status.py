@@ -4,24 +4,51 @@ gaps, and the poller's state. The route (api/status.py) builds it once per clock
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock, store
-from marketedge.calendar import DayKind, Source, TradingCalendar
-from marketedge.clock import UTC
+from marketedge.chain import store
+from marketedge.chain.calendar import DayKind, Source, TradingCalendar
+from marketedge.core import clock
+from marketedge.core.clock import UTC
+from marketedge.core.config import Settings
+from marketedge.core.db import Database
+from marketedge.ingest.job import MinuteJob
+from marketedge.ingest.leader import LeaderLock
 from marketedge.models import IngestRun
-
-if TYPE_CHECKING:
-    from marketedge.runtime import Runtime
 
 Run = Row[datetime, str, str | None, str]  # an ingest run's minute, status, error and trigger
 
+if TYPE_CHECKING:  # only the demo runs a twin: its import is not paid at every start
+    from marketedge.twin.server import TwinServer
+
+
+class Reported(Protocol):
+    """What the status answer reports on (runtime.Runtime is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def calendar(self) -> TradingCalendar: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def job(self) -> MinuteJob: ...
+    @property
+    def leader(self) -> LeaderLock: ...
+    @property
+    def twin(self) -> TwinServer | None: ...
+    @property
+    def demo_replay_of(self) -> date | None: ...
+    @property
+    def catching_up(self) -> bool: ...
+    async def current_token(self) -> str | None: ...
+
 
 class StatusService:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Reported) -> None:
         self._runtime = runtime
 
     async def status(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketedge.clock import Clock
+from marketedge.core.clock import Clock
 from marketedge.twin import control, login, marketdata
 from marketedge.twin import responses as r
 from marketedge.twin.config import TwinConfig
@@ -108,7 +108,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_twin_app(config: TwinConfig | None = None, clock: Clock | None = None) -> Starlette:
     """The twin over a fresh TwinState (reachable as `app.state.twin`).
 
-    `clock` defaults to the app's clock (`marketedge.clock.now()`, so `use_clock` moves the twin too); give
+    `clock` defaults to the app's clock (`marketedge.core.clock.now()`, so `use_clock` moves the twin too); give
     a ManualClock or ShiftedClock for fixed moments or fast simulated days.
     """
     state = TwinState(config, clock)

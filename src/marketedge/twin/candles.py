@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 from marketedge.twin.instruments import Contract, Underlying
 from marketedge.twin.market import TICK, Market, round_to_tick
 

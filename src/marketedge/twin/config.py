@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from marketedge.calendar import TradingCalendar
+from marketedge.chain.calendar import TradingCalendar
 from marketedge.twin.exchange_calendar import twin_calendar
 
 

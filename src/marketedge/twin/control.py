@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from marketedge.calendar import CalendarDay, DayKind, Source
-from marketedge.clock import IST
+from marketedge.chain.calendar import CalendarDay, DayKind, Source
+from marketedge.core.clock import IST
 from marketedge.twin.auth import twin_state
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.faults import Fault, FaultError

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from marketedge.calendar import CalendarDay, DayKind, Source, TradingCalendar, read_bundled
+from marketedge.chain.calendar import CalendarDay, DayKind, Source, TradingCalendar, read_bundled
 
 # The twin's own days (not the exchanges'): docs/twin.md lists them.
 TWIN_ONLY = (

@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from marketedge.calendar import TradingCalendar
+from marketedge.chain.calendar import TradingCalendar
 
 OptionType = Literal["CE", "PE"]
 

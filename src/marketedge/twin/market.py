@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from marketedge import greeks as engine
-from marketedge.calendar import Session, TradingCalendar, expiry_instant
+from marketedge.chain.calendar import Session, TradingCalendar, expiry_instant
 from marketedge.twin import surface
 from marketedge.twin.instruments import (
     Contract,

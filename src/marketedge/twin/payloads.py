@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from marketedge.calendar import NORMAL_CLOSE, DayKind, Session, TradingCalendar
+from marketedge.chain.calendar import NORMAL_CLOSE, DayKind, Session, TradingCalendar
 from marketedge.twin.candles import MinuteBars, contract_bars, index_bars
 from marketedge.twin.instruments import TOKEN_EPOCH, Contract, Underlying, trading_symbol
 from marketedge.twin.market import Market, Minute, Side, Snapshot

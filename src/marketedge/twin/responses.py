@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from marketedge.jsonresponse import json_bytes
+from marketedge.core.jsonresponse import json_bytes
 
 INVALID_TOKEN = ("UDAPI100050", "Invalid token used to access API")
 EXTENDED_TOKEN = ("UDAPI100067", "The API you are trying to access is not permitted with an extended_token")

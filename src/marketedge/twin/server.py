@@ -10,7 +10,7 @@ from types import TracebackType
 
 import uvicorn
 
-from marketedge.clock import Clock
+from marketedge.core.clock import Clock
 from marketedge.twin.app import create_twin_app
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.state import TwinState

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import lfilter
 
-from marketedge.calendar import Session, TradingCalendar
+from marketedge.chain.calendar import Session, TradingCalendar
 from marketedge.twin.instruments import Underlying
 from marketedge.twin.seeding import generator
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from marketedge import clock as app_clock
-from marketedge.clock import IST, Clock, ManualClock, ShiftedClock
+from marketedge.core import clock as app_clock
+from marketedge.core.clock import IST, Clock, ManualClock, ShiftedClock
 from marketedge.twin.config import TwinConfig
 from marketedge.twin.faults import Fault, FaultBoard
 from marketedge.twin.limits import RateLimiter
@@ -24,7 +24,7 @@ _MARKET_FIELDS = {"seed", "risk_free_rate", "quirks"}
 
 
 class AppClock:
-    """The app's clock (`marketedge.clock.now()`), read at every call so `use_clock` in a test moves the twin too."""
+    """The app's clock (`marketedge.core.clock.now()`), read at every call so `use_clock` in a test moves the twin too."""
 
     def now(self) -> datetime:
         return app_clock.now()

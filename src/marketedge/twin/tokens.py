@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 
 TOKEN_DEATH = time(3, 30)
 LONG_LIVED = timedelta(days=365)

@@ -29,7 +29,7 @@ from tenacity import (
 )
 from tenacity.wait import wait_base
 
-from marketedge import clock
+from marketedge.core import clock
 from marketedge.upstox.errors import (
     EXTENDED_TOKEN_NOT_ALLOWED,
     INVALID_TOKEN,
@@ -68,7 +68,7 @@ from marketedge.upstox.schemas import (
 )
 
 if TYPE_CHECKING:
-    from marketedge.config import Settings
+    from marketedge.core.config import Settings
 
 log = structlog.get_logger("marketedge.upstox")
 

@@ -8,9 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from marketedge import errors as app_errors
+from marketedge.core import errors as app_errors
 
-# Upstox error codes the client acts on (shared/docs/upstox-api.md §5).
+# Upstox error codes the client acts on (docs/upstox-api.md §5).
 INVALID_TOKEN = "UDAPI100050"  # noqa: S105 (an error code, not a secret)
 TOO_MANY_REQUESTS = "UDAPI10005"
 EXTENDED_TOKEN_NOT_ALLOWED = "UDAPI100067"  # noqa: S105 (an error code)

@@ -2,7 +2,7 @@
 the live minute's calls never wait behind the catch-up's.
 
 Upstox limits each API separately, per user: about 50 calls a second, 500 a minute and 2,000 in 30 minutes
-(shared/docs/upstox-api.md §5). Each API group keeps a log of its recent calls and admits a call only while every
+(docs/upstox-api.md §5). Each API group keeps a log of its recent calls and admits a call only while every
 window has room. Two lanes share a group: the live lane may use the whole budget; the catch-up lane (backfill)
 only what leaves `reserve` of every window free, so the live minute always finds room. A sliding log, not a
 token bucket: the windows are exactly Upstox's (and the twin's), and no library offers lanes over several
@@ -20,42 +20,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from marketedge.core.budgets import Budget
+
 
 class Lane(IntEnum):
     live = 0  # the minute job: the whole budget
     catchup = 1  # backfill: what the reserve leaves
 
 
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """At most `calls` requests in any `seconds`-long window."""
-
-    calls: int
-    seconds: float
-
-    def __post_init__(self) -> None:
-        if self.calls < 2 or not self.seconds > 0:
-            raise ValueError(f"a budget needs at least 2 calls over a positive period, got {self}")
-
-
-#: Upstox's standard limits per API per user (shared/docs/upstox-api.md §5; the official table is unconfirmed).
+#: Upstox's standard limits per API per user (docs/upstox-api.md §5; the official table is unconfirmed).
 UPSTOX_BUDGETS: tuple[Budget, ...] = (Budget(50, 1.0), Budget(500, 60.0), Budget(2000, 1800.0))
-
-
-def parse_budgets(text: str) -> tuple[Budget, ...]:
-    """`50/1s,500/1m,2000/30m` → budgets (UPSTOX_RATE_LIMITS)."""
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-    budgets = []
-    for part in text.split(","):
-        calls, _, period = part.strip().partition("/")
-        try:
-            number, unit = float(period[:-1] or "1"), units[period[-1:]]
-            budgets.append(Budget(int(calls), number * unit))
-        except (KeyError, ValueError, IndexError):
-            raise ValueError(f"{part.strip()!r}: expected CALLS/PERIOD such as 500/1m (s, m or h)") from None
-    if not budgets:
-        raise ValueError("give at least one budget, such as 50/1s,500/1m,2000/30m")
-    return tuple(budgets)
 
 
 def _loop_time() -> float:

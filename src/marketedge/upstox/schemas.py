@@ -21,9 +21,9 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
+from marketedge.core.inputs import FIRST_YEAR, LAST_YEAR, within_years
 from marketedge.greeks import PERCENT_THRESHOLD, iv_unit
-from marketedge.inputs import FIRST_YEAR, LAST_YEAR, within_years
 
 IvUnit = Literal["percent", "fraction"]
 CandleUnit = Literal["minutes", "hours", "days", "weeks", "months"]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from marketedge.db import UTCDateTime
+from marketedge.core.db import UTCDateTime
 
 revision: str = "20261125_0001"
 down_revision: str | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import marketedge.db
+import marketedge.core.db
 
 revision: str = "20261125_0002"
 down_revision: str | None = "20261125_0001"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         "chain_minute",
         sa.Column("symbol", sa.String(length=16), nullable=False),
         sa.Column("expiry", sa.Date(), nullable=False),
-        sa.Column("minute", marketedge.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("minute", marketedge.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("spot", sa.Float(), nullable=False),
         sa.Column("strike_count", sa.SmallInteger(), nullable=False),
         sa.Column("origin", sa.SmallInteger(), nullable=False),
@@ -36,9 +36,9 @@ def upgrade() -> None:
     op.create_table(
         "ingest_run",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("minute", marketedge.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("minute", marketedge.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("trigger", sa.String(length=16), nullable=False),
-        sa.Column("started_at", marketedge.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", marketedge.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("duration_ms", sa.Float(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("stored", sa.SmallInteger(), nullable=False),
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("position", sa.SmallInteger(), nullable=False),
         sa.Column("lot_size", sa.Integer(), nullable=True),
         sa.Column("strike_step", sa.Float(), nullable=True),
-        sa.Column("updated_at", marketedge.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", marketedge.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("symbol", name=op.f("pk_instrument")),
         sa.UniqueConstraint("instrument_key", name=op.f("uq_instrument_instrument_key")),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from marketedge.db import UTCDateTime
+from marketedge.core.db import UTCDateTime
 
 revision: str = "20261206_0040_market_calendar"
 down_revision: str | None = "20261125_0030_consent"

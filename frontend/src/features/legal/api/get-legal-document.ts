@@ -3,7 +3,7 @@ import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { LegalDocument } from "@/api/types";
 import { apiFetch } from "@/lib/api-client";
 
-/** The documents the backend serves (ops/legal.py DOCUMENTS), with their titles for the heading while loading. */
+/** The documents the backend serves (auth/legal.py DOCUMENTS), with their titles for the heading while loading. */
 export const LEGAL_TITLES = {
   privacy: "Privacy notice",
   terms: "Terms of use",

@@ -25,7 +25,7 @@ function skipBlank(lines: string[], from: number): number {
 
 /**
  * "25 November 2026" for the version "2026-11-25": the notices are versioned by the date their text takes
- * effect (ops/notices/*.md). Null for a version that is not a calendar date, which the page then shows alone.
+ * effect (auth/notices/*.md). Null for a version that is not a calendar date, which the page then shows alone.
  */
 export function effectiveFrom(version: string): string | null {
   const found = /^(\d{4})-(\d{2})-(\d{2})$/.exec(version);

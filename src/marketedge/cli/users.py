@@ -18,16 +18,16 @@ def _fail(message: str) -> None:
 
 def _database():  # type: ignore[no-untyped-def]
     """The configured database, migrated (outside any event loop: preparing it runs one of its own)."""
-    from marketedge.cli import _prepare_database
-    from marketedge.config import ConfigError, get_settings
-    from marketedge.db import Database
+    from marketedge.cli.common import prepare_database
+    from marketedge.core.config import ConfigError, get_settings
+    from marketedge.core.db import Database
 
     try:
         settings = get_settings()
     except ConfigError as exc:
         _fail(f"configuration error: {exc}")
         raise
-    _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+    prepare_database(settings.database_url, always_upgrade=not settings.is_production)
     return Database(settings.database_url)
 
 
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             finally:
                 await database.dispose()
 
-        from marketedge.errors import AppError
+        from marketedge.core.errors import AppError
 
         try:
             typer.echo(asyncio.run(run()))
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
             finally:
                 await database.dispose()
 
-        from marketedge.errors import AppError
+        from marketedge.core.errors import AppError
 
         try:
             key = asyncio.run(run())

@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge.calendar import Session
-from marketedge.clock import IST, UTC
-from marketedge.frames import ChainMinute, encode
+from marketedge.chain.calendar import Session
+from marketedge.chain.frames import ChainMinute, encode
+from marketedge.core.clock import IST, UTC
 from marketedge.models import ChainMinuteRecord
 
 LIVE, BACKFILL = 0, 1

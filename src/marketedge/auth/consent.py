@@ -10,13 +10,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketedge import clock
-from marketedge.auth import audit, sessions
+from marketedge.auth import audit, legal, sessions
 from marketedge.auth.schemas import ConsentRecord
-from marketedge.db import Database
-from marketedge.errors import Conflict, Forbidden
+from marketedge.core import clock
+from marketedge.core.db import Database
+from marketedge.core.errors import Conflict, Forbidden
 from marketedge.models import ApiKey, Consent
-from marketedge.ops import legal
 
 # Usable before consent besides the routes open during a password change: your data's download and deletion.
 CONSENT_FREE_PATHS = frozenset({"/api/v1/account/export", "/api/v1/account"})

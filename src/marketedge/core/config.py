@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from marketedge.core.budgets import parse_budgets
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 # Well-known development defaults: refused outside development and test.
 DEV_SECRET_KEY = "dev-secret-key-change-me-0000000000000000"  # noqa: S105
@@ -39,7 +41,9 @@ def normalise_database_url(url: str) -> str:
     url = url.strip()
     scheme, sep, rest = url.partition("://")
     if not sep or not rest:
-        raise ValueError("expected a URL such as sqlite:///var/marketedge.db or postgresql://user@host/db")
+        raise ValueError(
+            "expected a URL such as sqlite:///var/marketedge.db or postgresql://user@host/db"
+        )
     scheme = scheme.lower()
     if scheme in (
         "postgres",
@@ -187,8 +191,6 @@ class Settings(BaseSettings):
     @field_validator("upstox_rate_limits")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
-        from marketedge.upstox.limits import parse_budgets
-
         parse_budgets(value)  # raises ValueError naming the part that is wrong
         return value
 

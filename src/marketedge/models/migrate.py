@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 
-from marketedge.db import make_engine
+from marketedge.core.db import make_engine
 
 if TYPE_CHECKING:
     from alembic.config import Config

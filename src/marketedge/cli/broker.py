@@ -19,16 +19,16 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _settings():  # type: ignore[no-untyped-def]
-    from marketedge.cli import _prepare_database
-    from marketedge.config import ConfigError, get_settings
-    from marketedge.logs import configure_logging
+    from marketedge.cli.common import prepare_database
+    from marketedge.core.config import ConfigError, get_settings
+    from marketedge.core.logs import configure_logging
 
     try:
         settings = get_settings()
     except ConfigError as exc:
         _fail(f"configuration error: {exc}")
     configure_logging("WARNING", "console" if sys.stderr.isatty() else settings.log_format)
-    _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+    prepare_database(settings.database_url, always_upgrade=not settings.is_production)
     return settings
 
 
@@ -42,7 +42,7 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         from marketedge.broker.renewal import TokenRenewal
         from marketedge.broker.service import TokenService, UpstoxApp
         from marketedge.cache import make_backend
-        from marketedge.db import Database
+        from marketedge.core.db import Database
         from marketedge.ingest.calendar_sync import load_calendar
 
         database = Database(settings.database_url)
@@ -82,7 +82,7 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 def _not_for_the_twin() -> None:
-    from marketedge.config import get_settings
+    from marketedge.core.config import get_settings
 
     if get_settings().data_source == "twin":
         _fail("DATA_SOURCE=twin: the demo mints its own token; set DATA_SOURCE=upstox for a real one")
@@ -115,8 +115,8 @@ def register(app: typer.Typer) -> None:
 
         from marketedge.broker.errors import TokenRefused
         from marketedge.broker.lifetimes import TokenKind, TokenSource
-        from marketedge.clock import IST
-        from marketedge.errors import AppError
+        from marketedge.core.clock import IST
+        from marketedge.core.errors import AppError
 
         _not_for_the_twin()
         if kind is None:
@@ -175,7 +175,7 @@ def register(app: typer.Typer) -> None:
     def token_request() -> None:
         """Send the v3 token request: the account holder approves it in the Upstox app; the token arrives
         at the notifier webhook of the running app."""
-        from marketedge.errors import AppError
+        from marketedge.core.errors import AppError
         from marketedge.upstox import UpstoxError
 
         _not_for_the_twin()

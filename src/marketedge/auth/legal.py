@@ -1,6 +1,6 @@
 """The legal texts (privacy notice, terms of use, disclaimer, accessibility statement): one Markdown file each
-in ops/notices/, with a `Version:` line. {operator} and {contact} are filled from LEGAL_OPERATOR and
-LEGAL_CONTACT. People consent to the privacy notice and the terms, version by version (ops/consent.py)."""
+in auth/notices/, with a `Version:` line. {operator} and {contact} are filled from LEGAL_OPERATOR and
+LEGAL_CONTACT. People consent to the privacy notice and the terms, version by version (auth/consent.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from marketedge.config import Settings
+from marketedge.core.config import Settings
 
 DOCUMENTS = {
     "privacy": "Privacy notice",
@@ -31,13 +31,13 @@ class Document:
 
 @lru_cache(maxsize=8)
 def _raw(name: str) -> str:
-    return (resources.files("marketedge.ops") / "notices" / f"{name}.md").read_text(encoding="utf-8")
+    return (resources.files("marketedge.auth") / "notices" / f"{name}.md").read_text(encoding="utf-8")
 
 
 def version(name: str) -> str:
     found = _VERSION.search(_raw(name))
     if found is None:
-        raise ValueError(f"ops/notices/{name}.md has no 'Version:' line")
+        raise ValueError(f"auth/notices/{name}.md has no 'Version:' line")
     return found.group(1)
 
 

@@ -7,14 +7,15 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from marketedge import __version__
-from marketedge.auth import cli as _auth_cli
-from marketedge.broker import cli as _broker_cli
-from marketedge.ingest import calendar_cli as _calendar_cli
+from marketedge.cli import broker as _broker_cli
+from marketedge.cli import calendar as _calendar_cli
+from marketedge.cli import users as _users_cli
+from marketedge.cli.common import fail, open_runtime, prepare_database
 
 app = typer.Typer(
     name="marketedge",
@@ -28,36 +29,13 @@ HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"marketedge: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _settings():  # type: ignore[no-untyped-def]
-    from marketedge.config import ConfigError, get_settings
+    from marketedge.core.config import ConfigError, get_settings
 
     try:
         return get_settings()
     except ConfigError as exc:
-        _fail(f"configuration error: {exc}")
-
-
-def _prepare_database(database_url: str, *, always_upgrade: bool) -> None:
-    """Create the SQLite folder, apply migrations to an empty database, refuse a stale schema."""
-    from marketedge import migrate
-
-    if database_url.startswith("sqlite"):
-        path = database_url.split(":///", 1)[1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        current, empty = asyncio.run(migrate.schema_state(database_url))
-    except Exception as exc:
-        _fail(f"database unreachable ({type(exc).__name__}): check DATABASE_URL")
-    if empty or (always_upgrade and current != migrate.HEAD):
-        migrate.upgrade(database_url)
-    elif current != migrate.HEAD:
-        _fail(f"database schema is at {current}, this version needs {migrate.HEAD}: run `marketedge migrate`")
+        fail(f"configuration error: {exc}")
 
 
 def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
@@ -66,13 +44,13 @@ def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
     import uvicorn
 
     from marketedge.boot import BootApp
-    from marketedge.logs import configure_logging
+    from marketedge.core.logs import configure_logging
 
     settings = _settings()  # a bad setting stops start-up here, in one line, before anything listens
     configure_logging(settings.log_level, settings.log_format)
 
     def build():  # type: ignore[no-untyped-def]
-        _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
+        prepare_database(settings.database_url, always_upgrade=not settings.is_production)
         if demo_account and not settings.is_production:
             email, password = _demo_account(settings.database_url)
             typer.echo(f"Sign in at http://{host}:{port}/login as {email} with password {password}", err=True)
@@ -99,7 +77,7 @@ def _run_server(host: str, port: int, *, demo_account: bool = False) -> None:
 def _demo_account(database_url: str) -> tuple[str, str]:
     """The demo viewer (created, or given a fresh password): a newcomer is one sign-in away from the data."""
     from marketedge.auth.demo import ensure_demo_account
-    from marketedge.db import Database
+    from marketedge.core.db import Database
 
     async def make() -> tuple[str, str]:
         database = Database(database_url)
@@ -125,7 +103,7 @@ def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     # The twin delivers approved v3 token requests to this app's notifier, as Upstox would.
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (a comparison, not a bind)
     os.environ.setdefault("UPSTOX_NOTIFIER_URL", f"http://{local}:{port}/api/v1/broker/upstox/notifier")
-    from marketedge.config import get_settings
+    from marketedge.core.config import get_settings
 
     get_settings.cache_clear()
     typer.echo(f"Market Edge {__version__} demo on http://{host}:{port}  (Ctrl+C stops it)", err=True)
@@ -140,8 +118,8 @@ def migrate(
     ] = False,
 ) -> None:
     """Apply the database migrations (or revert them with --down)."""
-    from marketedge import migrate as migrations
-    from marketedge.logs import configure_logging
+    from marketedge.core.logs import configure_logging
+    from marketedge.models import migrate as migrations
 
     settings = _settings()
     configure_logging(settings.log_level, "console")
@@ -152,20 +130,6 @@ def migrate(
     else:
         migrations.upgrade(settings.database_url, revision)
     typer.echo(f"database at {asyncio.run(migrations.schema_state(settings.database_url))[0]}")
-
-
-def _open_runtime(**overrides: object):  # type: ignore[no-untyped-def]
-    """Settings (with overrides), a migrated database and a Runtime for one-shot commands."""
-    from marketedge.config import ConfigError, load_settings
-    from marketedge.logs import configure_logging
-
-    try:
-        settings = load_settings(scheduler_enabled=False, **overrides)
-    except ConfigError as exc:
-        _fail(f"configuration error: {exc}")
-    configure_logging(settings.log_level, "console" if sys.stderr.isatty() else settings.log_format)
-    _prepare_database(settings.database_url, always_upgrade=not settings.is_production)
-    return settings
 
 
 def _progress_printer(label: str):  # type: ignore[no-untyped-def]
@@ -205,11 +169,11 @@ def ingest(
     Outside the session (a closed day, before the open, after the close) nothing is asked or stored and the
     command exits with 2, unless --force."""
     if not once:
-        _fail("say --once (the scheduler in `marketedge serve` or `marketedge worker` polls every minute)")
-    settings = _open_runtime()
+        fail("say --once (the scheduler in `marketedge serve` or `marketedge worker` polls every minute)")
+    settings = open_runtime()
 
     async def run() -> int:
-        from marketedge import clock
+        from marketedge.core import clock
         from marketedge.runtime import Runtime
 
         runtime = await Runtime.create(settings)
@@ -261,23 +225,23 @@ def simulate_day(
     """Run a whole trading day against a twin of its own on a fast clock, and store it."""
     from datetime import date, datetime, time
 
-    from marketedge.clock import IST
+    from marketedge.core.clock import IST
     from marketedge.twin.exchange_calendar import twin_calendar
 
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
-        _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
+        fail(f"--date: expected YYYY-MM-DD, got {day!r}")
     calendar = twin_calendar()  # the twin is the exchange here: its calendar says which days trade
     if not calendar.is_trading_day(wanted):
-        _fail(f"--date: {wanted.isoformat()} is not a trading day (weekend or exchange holiday)")
+        fail(f"--date: {wanted.isoformat()} is not a trading day (weekend or exchange holiday)")
     stop_at = None
     if until:
         try:
             stop_at = datetime.combine(wanted, time.fromisoformat(until), tzinfo=IST)
         except ValueError:
-            _fail(f"--until: expected HH:MM, got {until!r}")
-    settings = _open_runtime(data_source="twin")
+            fail(f"--until: expected HH:MM, got {until!r}")
+    settings = open_runtime(data_source="twin")
 
     async def run() -> int:
         from marketedge.ingest.simulate import run_minutes, session_minutes
@@ -318,15 +282,15 @@ def backfill(
     """Fill the missed minutes of a day from Upstox's 1-minute candles (greeks from our engine)."""
     from datetime import date
 
-    from marketedge import clock
+    from marketedge.core import clock
 
     try:
         wanted = date.fromisoformat(day) if day else clock.today()
     except ValueError:
-        _fail(f"--date: expected YYYY-MM-DD, got {day!r}")
+        fail(f"--date: expected YYYY-MM-DD, got {day!r}")
     if wanted > clock.today():
-        _fail(f"--date: {wanted.isoformat()} is in the future")
-    settings = _open_runtime()
+        fail(f"--date: {wanted.isoformat()} is in the future")
+    settings = open_runtime()
 
     async def run() -> int:
         from marketedge.ingest.backfill import backfill_day
@@ -373,15 +337,15 @@ def twin(
 @app.command()
 def worker() -> None:
     """Run only the minute job (no web server): for a deployment where web replicas set SCHEDULER_ENABLED=false."""
-    from marketedge.config import ConfigError, load_settings
-    from marketedge.logs import configure_logging
+    from marketedge.core.config import ConfigError, load_settings
+    from marketedge.core.logs import configure_logging
 
     try:
         settings = load_settings(scheduler_enabled=True)
     except ConfigError as exc:
-        _fail(f"configuration error: {exc}")
+        fail(f"configuration error: {exc}")
     configure_logging(settings.log_level, settings.log_format)
-    _prepare_database(settings.database_url, always_upgrade=False)
+    prepare_database(settings.database_url, always_upgrade=False)
 
     async def run() -> None:
         from marketedge.ops.metrics import Metrics, MetricsServer
@@ -418,13 +382,13 @@ KeyFileOpt = Annotated[
 
 
 def _backup_settings():  # type: ignore[no-untyped-def]
-    from marketedge.config import ConfigError, load_settings
-    from marketedge.logs import configure_logging
+    from marketedge.core.config import ConfigError, load_settings
+    from marketedge.core.logs import configure_logging
 
     try:
         settings = load_settings()
     except ConfigError as exc:
-        _fail(f"configuration error: {exc}")
+        fail(f"configuration error: {exc}")
     configure_logging("WARNING", "console")
     return settings
 
@@ -444,7 +408,7 @@ def backup(
         key = ops_backup.read_key(key_file) if key_file else None
         path, manifest = asyncio.run(ops_backup.backup(settings.database_url, output, key=key))
     except ops_backup.BackupError as exc:
-        _fail(f"backup failed: {exc}")
+        fail(f"backup failed: {exc}")
     for table, rows in manifest.tables.items():
         typer.echo(f"  {table}: {rows} rows")
     typer.echo(
@@ -462,7 +426,7 @@ def restore(
     ] = False,
 ) -> None:
     """Restore a backup into the (empty) database at DATABASE_URL; stop the app first."""
-    from marketedge import migrate as migrations
+    from marketedge.models import migrate as migrations
     from marketedge.ops import backup as ops_backup
 
     settings = _backup_settings()
@@ -473,7 +437,7 @@ def restore(
         typer.echo(f"marketedge: {exc}", err=True)
         raise typer.Exit(1) from None
     except ops_backup.BackupError as exc:
-        _fail(f"restore failed: {exc}")
+        fail(f"restore failed: {exc}")
     rows = sum(manifest.tables.values())
     typer.echo(
         f"restored {rows:,} rows in {len(manifest.tables)} tables from the backup of {manifest.created_at}"
@@ -496,7 +460,7 @@ def _root(
         raise typer.Exit()
 
 
-_auth_cli.register(app)
+_users_cli.register(app)
 _broker_cli.register(app)
 _calendar_cli.register(app)
 

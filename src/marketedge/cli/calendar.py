@@ -27,9 +27,9 @@ def _day(text: str) -> date:
 
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:
     """A runtime on the configured database (no scheduler), its calendar read from the database."""
-    from marketedge.cli import _open_runtime
+    from marketedge.cli.common import open_runtime
 
-    settings = _open_runtime()
+    settings = open_runtime()
 
     async def main() -> T:
         from marketedge.runtime import Runtime
@@ -49,7 +49,7 @@ def show(
     year: Annotated[int | None, typer.Option(min=2000, max=2100, help="Default: this year.")] = None,
 ) -> None:
     """Every day of the year some source speaks of, with where it came from."""
-    from marketedge import clock
+    from marketedge.core import clock
 
     async def work(runtime: Any) -> None:
         calendar = runtime.calendar
@@ -81,7 +81,7 @@ def set_day(
 ) -> None:
     """Override one date: it outranks Upstox's calendar. A running app picks it up within 5 minutes."""
     from marketedge.auth import audit
-    from marketedge.calendar import CalendarDay, DayKind, Source
+    from marketedge.chain.calendar import CalendarDay, DayKind, Source
     from marketedge.ingest.calendar_sync import set_override
 
     when = _day(day)

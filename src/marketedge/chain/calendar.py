@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from importlib import resources
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 
 NORMAL_OPEN = time(9, 15)
 NORMAL_CLOSE = time(15, 30)

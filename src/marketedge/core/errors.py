@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from marketedge.jsonresponse import json_bytes
+from marketedge.core.jsonresponse import json_bytes
 
 
 class AppError(Exception):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from marketedge.clock import IST
+from marketedge.core.clock import IST
 
 # Field order is part of the stored format (FORMAT_VERSION); append only.
 FIELDS: tuple[str, ...] = (

@@ -13,7 +13,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketedge.auth.security_headers import SECURITY_HEADERS
-from marketedge.errors import error_bytes
+from marketedge.core.errors import error_bytes
 
 log = structlog.get_logger("marketedge.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -1,0 +1,3 @@
+from marketedge.cli.main import main
+
+main()
