@@ -19,7 +19,8 @@ from marketedge.broker.alerts import Alerter
 from marketedge.broker.crypto import TokenCipher
 from marketedge.broker.lifetimes import TokenKind, TokenSource
 from marketedge.broker.renewal import TokenRenewal
-from marketedge.broker.service import TokenService, UpstoxApp
+from marketedge.broker.service import TokenService
+from marketedge.broker.token_state import UpstoxApp
 from marketedge.cache import CacheBackend, MinuteCache, make_backend
 from marketedge.chain import store
 from marketedge.chain.calendar import TradingCalendar

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from marketedge.api.rendered import Rendered, RenderedCache, render
 
 
@@ -22,6 +24,10 @@ async def test_concurrent_askers_wait_on_one_build() -> None:
     assert answers[0].gzipped is not None and len(answers[0].gzipped) < len(answers[0].body)
 
 
+async def _never() -> Rendered:
+    raise AssertionError("built, though a stored answer was expected")
+
+
 async def test_a_new_version_replaces_the_old_one() -> None:
     cache = RenderedCache()
 
@@ -35,7 +41,9 @@ async def test_a_new_version_replaces_the_old_one() -> None:
     size = cache.size_bytes
     second = await cache.get("q", "v2", build_b)
     assert len(cache) == 1 and cache.size_bytes == size and second.body.startswith(b"b")
-    assert cache.peek("q", "v1") is None and cache.peek("q", "v2") is second
+    assert await cache.get("q", "v2", _never) is second  # stored: no build
+    rebuilt = await cache.get("q", "v1", build_a)  # the old version is gone: built again
+    assert rebuilt.body.startswith(b"a")
 
 
 async def test_the_cache_stays_within_its_bytes() -> None:
@@ -47,7 +55,9 @@ async def test_the_cache_stays_within_its_bytes() -> None:
 
         await cache.get(f"q{i}", "v", build)
     assert cache.size_bytes <= 10_000 and len(cache) < 50
-    assert cache.peek("q49", "v") is not None and cache.peek("q0", "v") is None
+    assert (await cache.get("q49", "v", _never)).body == bytes([49]) * 900  # the newest is kept
+    with pytest.raises(AssertionError, match="built"):
+        await cache.get("q0", "v", _never)  # the oldest was evicted
 
 
 async def test_a_failed_build_reaches_every_waiter_and_is_not_kept() -> None:

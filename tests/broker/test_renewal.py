@@ -14,7 +14,7 @@ from sqlalchemy import delete, update
 
 from marketedge.broker.alerts import Alerter
 from marketedge.broker.renewal import DAILY_JOB_ID, TokenRenewal
-from marketedge.broker.service import UpstoxApp
+from marketedge.broker.token_state import UpstoxApp
 from marketedge.core.clock import IST, ManualClock, ist
 from marketedge.ingest.universe import set_universe
 from marketedge.models import BrokerToken, ChainMinuteRecord, IngestRun, TrackedExpiry

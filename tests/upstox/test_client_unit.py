@@ -393,11 +393,8 @@ def test_authorization_url_is_fully_encoded() -> None:
     )
 
 
-def test_from_settings_uses_upstox_base_url() -> None:
-    from marketedge.core.config import load_settings
-
-    settings = load_settings(marketedge_env="test", upstox_base_url="http://127.0.0.1:9/twin-root/")
-    client = UpstoxClient.from_settings(settings, constant_token(TOKEN), timeout=2.0)
+def test_the_base_url_loses_its_trailing_slash_and_the_token_stays_out_of_repr() -> None:
+    client = UpstoxClient("http://127.0.0.1:9/twin-root/", constant_token(TOKEN), timeout=2.0)
     assert client.base_url == "http://127.0.0.1:9/twin-root" and client.timeout == 2.0
     assert TOKEN not in repr(client) and TOKEN not in repr(constant_token(TOKEN))
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import httpx
 import pytest
 
+from marketedge.core.budgets import parse_budgets
 from marketedge.upstox import (
     UPSTOX_BUDGETS,
     Budget,
@@ -19,7 +20,6 @@ from marketedge.upstox import (
     constant_token,
     default_limiter,
 )
-from marketedge.core.budgets import parse_budgets
 from tests.upstox.virtual_time import run_virtual
 
 

@@ -8,7 +8,7 @@ Intervals (1, 3, 5, 15 minutes) keep the rows whose minute of the day is a multi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -141,7 +141,3 @@ def _epoch_minute(when: datetime) -> int:
 
 def _from_epoch_minute(value: int) -> datetime:
     return datetime.fromtimestamp(int(value) * 60, IST)
-
-
-def baseline_delay(tracker: Tracker) -> timedelta:
-    return tracker.baseline - tracker.baseline_requested

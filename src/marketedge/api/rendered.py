@@ -85,11 +85,6 @@ class RenderedCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def peek(self, key: str, version: str) -> Rendered | None:
-        """The stored answer for `key` at `version`, without building (and without counting a hit)."""
-        found = self._entries.get(key)
-        return found[1] if found is not None and found[0] == version else None
-
     async def get(self, key: str, version: str, build: Callable[[], Awaitable[Rendered]]) -> Rendered:
         """The answer for `key` at data `version`, built at most once however many ask together. When the
         build fails because the database does not answer, the last answer stored for `key`, marked stale."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge.auth.passwords import check_password, hash_password, needs_rehash, verify_password
@@ -162,7 +162,3 @@ async def delete_user(session: AsyncSession, user: User) -> None:
     await _keep_an_admin(session, user)
     await session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)
-
-
-async def count_users(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(User)) or 0)

@@ -1,33 +1,20 @@
-"""The TokenService: the one source of the Upstox token for every call, and everything that changes it.
-
-Reads come from the cache (only the encrypted form, whichever backend) until the token's expiry and at
-most 24 hours, then from the database. Every new token is validated with a real Upstox call before it is
-stored, so a working token is never replaced by a bad one. The service is used by requests, the client's
-401 hook, the renewal job and the CLI alike, so each public operation is its own unit of work: it commits
-its transaction, then updates the cache.
-"""
+"""The TokenService: every way a new Upstox token arrives (paste, OAuth, the v3 request and its notifier). Each
+is validated with a real Upstox call before it is stored, so a working token is never replaced by a bad one,
+and each public operation is its own unit of work: it commits, then updates the cache (broker/token_store.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import re
-from collections.abc import Callable, Coroutine
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import orjson
 import structlog
 from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge.auth import audit
 from marketedge.broker import oauth
-from marketedge.broker.crypto import TokenCipher, TokenUnreadable
 from marketedge.broker.errors import (
     BadNotification,
     BrokerNotConfigured,
@@ -38,479 +25,36 @@ from marketedge.broker.errors import (
 )
 from marketedge.broker.lifetimes import (
     ACCESS_AT_MOST,
-    CACHE_AT_MOST,
-    TokenClaims,
     TokenKind,
     TokenSource,
     TokenStatus,
     access_token_expiry,
     token_claims,
 )
-from marketedge.broker.schemas import (
-    CallbackResult,
-    RequestState,
-    TokenEventRead,
-    TokenRead,
-    TokenRequestAnswer,
-    TokenRequestRead,
-    UpstoxUser,
+from marketedge.broker.schemas import CallbackResult, TokenRead, TokenRequestAnswer, TokenRequestRead
+from marketedge.broker.token_state import (
+    NOTIFIER_MAX_BYTES,
+    UPSTOX_ACTOR,
+    Validation,
+    kind_problem,
+    same_text,
+    validity_problem,
 )
-from marketedge.cache import CacheBackend
+from marketedge.broker.token_store import TokenStore
 from marketedge.core import clock
 from marketedge.core.clock import IST
-from marketedge.core.db import Database
 from marketedge.core.errors import UpstreamUnavailable as UpstreamUnavailableError
-from marketedge.models.audit import AuditEvent
 from marketedge.models.broker import BrokerToken, BrokerTokenRequest
-from marketedge.upstox import (
-    BadRequest,
-    ExtendedTokenNotAllowed,
-    RateLimited,
-    TokenInvalid,
-    UpstoxClient,
-    UpstoxError,
-    UpstoxLimiter,
-    UpstreamUnavailable,
-)
+from marketedge.upstox import RateLimited, UpstoxError, UpstreamUnavailable
 from marketedge.upstox.errors import token_fingerprint
 from marketedge.upstox.schemas import NotifierPayload
 
 log = structlog.get_logger(__name__)
 
 
-class TokenEvents(Protocol):
-    """What the service tells the renewal job (broker/renewal.py's TokenRenewal) of the stored token."""
-
-    def token_rejected(self) -> None: ...
-    async def token_stored(self, kind: TokenKind, expires_at: datetime) -> None: ...
-    def stop_reminders(self) -> None: ...
-
-
-TARGET_PREFIX = "broker."
-NOTIFIER_MAX_BYTES = 16 * 1024
-EVENTS_SHOWN = 20
-UPSTOX_ACTOR = "upstox"  # who a notifier post claims to be
-
-Outcome = Literal["ok", "rejected", "refused", "unreachable"]
-# What can travel in an Authorization header: printable ASCII without spaces (Upstox's tokens are JWTs).
-_TOKEN_SHAPE = re.compile(r"[\x21-\x7e]{16,4096}")
-
-# The token a probe call is about (a candidate, or the stored one being logged out): per task, so concurrent
-# validations never see each other's token, and one pooled client serves them all.
-_probe_token: ContextVar[str | None] = ContextVar("broker_probe_token", default=None)
-
-
-async def _probe_token_provider() -> str | None:
-    return _probe_token.get()
-
-
-def _kind_problem(kind: TokenKind, claims: TokenClaims | None, now: datetime) -> str | None:
-    """Why a token cannot be the kind the person said, from its own claims (None: it can)."""
-    if claims is None or claims.expires_at is None:
-        return None
-    expires = claims.expires_at
-    if expires <= now:
-        return f"this token expired at {expires.astimezone(IST):%Y-%m-%d %H:%M} IST"
-    lifetime = expires - (claims.issued_at or now)
-    if kind is not TokenKind.analytics and lifetime > ACCESS_AT_MOST:
-        return (
-            f"this token is valid until {expires.astimezone(IST):%Y-%m-%d}: a daily access token is valid until "
-            "03:30 IST the next day. If it is an analytics token, choose analytics"
-        )
-    if kind is TokenKind.analytics and lifetime <= ACCESS_AT_MOST:
-        return (
-            f"this token expires at {expires.astimezone(IST):%Y-%m-%d %H:%M} IST: it is a daily access token, "
-            "not an analytics token (valid a year). Choose access"
-        )
-    return None
-
-
-def _validity_problem(
-    kind: TokenKind, claims: TokenClaims | None, valid_until: datetime | None, now: datetime
-) -> str | None:
-    """An analytics token whose validity is known neither from itself nor from the person."""
-    if kind is not TokenKind.analytics or (claims is not None and claims.expires_at is not None):
-        return None
-    if valid_until is None:
-        return (
-            "this token does not say when it expires: give the date until which Upstox shows it valid "
-            "(valid_until)"
-        )
-    if valid_until <= now:
-        return f"valid_until {valid_until.astimezone(IST):%Y-%m-%d} is past: the token would be dead already"
-    return None
-
-
-@dataclass(frozen=True)
-class UpstoxApp:
-    """Our registration on Upstox: what OAuth and the v3 token request need."""
-
-    client_id: str | None = None
-    client_secret: str | None = None
-    redirect_uri: str | None = None  # None: the callback's own URL, derived from the request
-    notifier_url: str | None = None  # shown to the admin; Upstox itself uses the URL on the app form
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.client_id and self.client_secret)
-
-    def __repr__(self) -> str:
-        return f"UpstoxApp(client_id={self.client_id!r}, client_secret=***)"
-
-
-@dataclass(frozen=True)
-class Validation:
-    """What a real Upstox call said about a token."""
-
-    outcome: Outcome
-    kind: TokenKind | None = None
-    user_id: str | None = None
-    user_name: str | None = None
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
-
-
-@dataclass(frozen=True)
-class Check:
-    """The stored token after the renewal job's validation."""
-
-    status: TokenStatus
-    kind: TokenKind
-    expires_at: datetime
-    outcome: Outcome | Literal["unreadable", "expired"]
-
-    @property
-    def usable(self) -> bool:
-        """Valid as far as we know: Upstox said so, or could not say otherwise (unreachable, a 4xx that is
-        not a 401)."""
-        return self.status is TokenStatus.valid and self.outcome in ("ok", "unreachable", "refused")
-
-
-@dataclass(frozen=True)
-class _Cached:
-    ciphertext: str
-    fingerprint: str
-    expires_at: float  # epoch seconds (on the app's clock)
-    until: float  # the 24-hour bound, epoch seconds
-
-    def dump(self) -> bytes:
-        return orjson.dumps(
-            {"ct": self.ciphertext, "fp": self.fingerprint, "exp": self.expires_at, "until": self.until}
-        )
-
-    @classmethod
-    def load(cls, raw: bytes) -> _Cached | None:
-        try:
-            data = orjson.loads(raw)
-            return cls(str(data["ct"]), str(data["fp"]), float(data["exp"]), float(data["until"]))
-        except (ValueError, KeyError, TypeError):
-            return None
-
-
-def _same(given: str, expected: str) -> bool:
-    """A constant-time comparison of text from outside (compare_digest refuses non-ASCII str)."""
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def _ist(when: datetime | None) -> datetime | None:
-    return when.astimezone(IST) if when is not None else None
-
-
-def effective_status(row: BrokerToken, now: datetime) -> TokenStatus:
-    status = TokenStatus(row.status)
-    if status is TokenStatus.valid and now >= row.expires_at:
-        return TokenStatus.expired
-    return status
-
-
-def request_state(row: BrokerTokenRequest, now: datetime) -> RequestState:
-    if row.state == "pending" and now >= row.authorization_expiry:
-        return "lapsed"
-    return row.state  # type: ignore[return-value]
-
-
-class TokenService:
+class TokenService(TokenStore):
     """Build once per process (the Runtime does); `aclose()` at the end."""
 
-    def __init__(
-        self,
-        database: Database,
-        cache: CacheBackend,
-        cipher: TokenCipher,
-        *,
-        base_url: str,
-        app: UpstoxApp,
-        secret_key: str,
-        broker: str = "upstox",
-        limiter: UpstoxLimiter | None = None,
-        validation_timeout: float = 10.0,
-        validation_attempts: int = 2,
-    ) -> None:
-        self.database = database
-        self.cache = cache
-        self.cipher = cipher
-        self.base_url = base_url
-        self.app = app
-        self.broker = broker
-        self.renewal: TokenEvents | None = None  # the renewal job (broker/renewal.py) sets itself here
-        self._secret_key = secret_key
-        self._limiter = limiter
-        self._client_options: dict[str, Any] = {
-            "timeout": validation_timeout,
-            "max_attempts": validation_attempts,
-            "max_retry_seconds": 2 * validation_timeout,
-        }
-        # Logins (code exchange, v3 requests) carry no bearer token; probes carry the token they are about.
-        # No on_token_rejected on either: a 401 on a candidate says nothing about the stored token.
-        self._login = UpstoxClient(base_url, None, limiter=limiter, **self._client_options)
-        self._probe = UpstoxClient(base_url, _probe_token_provider, limiter=limiter, **self._client_options)
-        self._lock = asyncio.Lock()
-        self._cache_key = f"broker:{broker}:token"
-        # Fingerprints Upstox answered 401 to, known at once (the database learns it in the background).
-        self._rejected: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        #: Called with the reason of every refused notifier post (the metrics count them: ops/metrics.py).
-        self.notifier_listeners: list[Callable[[str], None]] = []
-
-    @property
-    def simulated(self) -> bool:
-        return self.broker != "upstox"
-
-    async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        await self._login.aclose()
-        await self._probe.aclose()
-
-    # ------------------------------------------------------------------------------------------------------
-    # The token for every Upstox call
-
-    async def current_token(self) -> str | None:
-        """The stored token while it is valid, else None. The cache first; the database when it has none."""
-        now = clock.now().timestamp()
-        cached = await self._cache_read()
-        if cached is None or now >= cached.until:
-            cached = await self._load_into_cache()
-        if cached is None or now >= cached.expires_at or cached.fingerprint in self._rejected:
-            return None
-        try:
-            return self.cipher.decrypt(cached.ciphertext)
-        except TokenUnreadable:
-            log.error("broker: the stored token cannot be decrypted: TOKEN_ENCRYPTION_KEY lacks its key")
-            return None
-
-    async def usable(self) -> bool:
-        return await self.current_token() is not None
-
-    async def _cache_read(self) -> _Cached | None:
-        try:
-            raw = await self.cache.get(self._cache_key)
-        except Exception as exc:  # a cache outage must not stop polling: the database answers
-            log.warning("broker: token cache unavailable", error=type(exc).__name__)
-            return None
-        return _Cached.load(raw) if raw is not None else None
-
-    async def _load_into_cache(self) -> _Cached | None:
-        async with self.database.sessions() as session:
-            row = await self._row(session)
-        if row is None or effective_status(row, clock.now()) is not TokenStatus.valid:
-            return None
-        if row.fingerprint in self._rejected:
-            return None  # rejected a moment ago; the database is being told
-        return await self._cache_put(row)
-
-    async def _cache_put(self, row: BrokerToken) -> _Cached:
-        now = clock.now()
-        until = min(row.expires_at, now + CACHE_AT_MOST)
-        cached = _Cached(row.ciphertext, row.fingerprint, row.expires_at.timestamp(), until.timestamp())
-        ttl = (until - now).total_seconds()
-        if ttl > 0:
-            try:
-                await self.cache.set(self._cache_key, cached.dump(), ttl)
-            except Exception as exc:
-                log.warning("broker: token cache unavailable", error=type(exc).__name__)
-        return cached
-
-    async def _cache_drop(self) -> None:
-        try:
-            await self.cache.delete(self._cache_key)
-        except Exception as exc:
-            log.warning("broker: token cache unavailable", error=type(exc).__name__)
-
-    async def token_rejected(self, error: TokenInvalid) -> None:
-        """The Upstox client's on_token_rejected hook: a 401 marks that token rejected and starts renewal.
-
-        Quick and free of database writes: the caller may be inside a transaction (SQLite allows one writer),
-        so the token is dropped from memory and the cache now, and the database is told in the background."""
-        fingerprint = error.token_fingerprint or ""
-        if fingerprint in self._rejected:
-            return  # many calls in flight get the same 401: the first one tells
-        self._rejected.add(fingerprint)
-        await self._cache_drop()
-        self._spawn(self._mark_rejected(error))
-
-    async def _mark_rejected(self, error: TokenInvalid) -> None:
-        now = clock.now()
-        async with self._lock, self.database.sessions() as session:
-            query = (
-                update(BrokerToken)
-                .where(BrokerToken.broker == self.broker, BrokerToken.status == TokenStatus.valid.value)
-                .values(
-                    status=TokenStatus.rejected.value,
-                    status_changed_at=now,
-                    last_validated_at=now,
-                    last_validation="rejected",
-                )
-            )
-            if error.token_fingerprint:
-                query = query.where(BrokerToken.fingerprint == error.token_fingerprint)
-            changed = (await session.execute(query)).rowcount  # type: ignore[attr-defined]
-            if changed:
-                await self._audit(
-                    session,
-                    audit.SYSTEM,
-                    "broker.token.rejected",
-                    details={
-                        "fingerprint": error.token_fingerprint,
-                        "endpoint": error.endpoint,
-                        "error_code": error.error_code,
-                    },
-                )
-            await session.commit()
-        await self._cache_drop()
-        if changed:
-            log.warning("broker: Upstox rejected the token", endpoint=error.endpoint, code=error.error_code)
-            if self.renewal is not None:
-                self.renewal.token_rejected()
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("broker: marking the token rejected failed", error=type(task.exception()).__name__)
-
-    async def wait_idle(self) -> None:
-        """Wait for background work (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    # ------------------------------------------------------------------------------------------------------
-    # Validation
-
-    async def validate(self, token: str, kind: TokenKind) -> Validation:
-        """Ask Upstox about a token of the kind the person said: the profile for access tokens, the market status
-        for analytics ones (which Upstox may refuse on the profile)."""
-        if not _TOKEN_SHAPE.fullmatch(token):
-            return Validation("refused", message="this is not an Upstox token (printable ASCII, no spaces)")
-        client = self._probe
-        bound = _probe_token.set(token)
-        try:
-            if kind is TokenKind.analytics:
-                await client.market_status("NSE")
-                return await self._with_profile(client, TokenKind.analytics)
-            try:
-                profile = await client.profile()
-            except ExtendedTokenNotAllowed:
-                raise
-            except BadRequest as exc:
-                return Validation(
-                    "refused",
-                    message=f"Upstox refused this token on the profile call ({exc.error_code or exc.status}): "
-                    "if it is an analytics token, choose analytics",
-                )
-            return Validation("ok", kind, profile.user_id, profile.user_name)
-        except TokenInvalid:
-            return Validation("rejected", message="Upstox rejected the token (invalid or expired)")
-        except ExtendedTokenNotAllowed:
-            return Validation(
-                "refused",
-                message="this is an extended token: it cannot read market data; use an access token",
-            )
-        except (UpstreamUnavailable, RateLimited) as exc:
-            return Validation("unreachable", message=f"Upstox could not be reached ({type(exc).__name__})")
-        except UpstoxError as exc:
-            return Validation("refused", message=f"Upstox refused the token ({exc.error_code or exc.status})")
-        finally:
-            _probe_token.reset(bound)
-
-    @staticmethod
-    async def _with_profile(client: UpstoxClient, kind: TokenKind) -> Validation:
-        """The user behind a token when the profile answers; an analytics token may be refused there."""
-        try:
-            profile = await client.profile()
-        except UpstoxError:
-            return Validation("ok", kind)
-        return Validation("ok", kind, profile.user_id, profile.user_name)
-
-    async def check(self) -> Check | None:
-        """Validate the stored token with a real call (the renewal job's first step); None when none is stored."""
-        async with self.database.sessions() as session:
-            row = await self._row(session)
-        if row is None:
-            return None
-        now = clock.now()
-        kind = TokenKind(row.kind)
-        status = effective_status(row, now)
-        outcome: Outcome | Literal["unreadable", "expired"]
-        if status is not TokenStatus.valid:
-            if status is TokenStatus.expired:
-                await self._set_status(row.fingerprint, TokenStatus.expired, "expired", now)
-            return Check(
-                status, kind, row.expires_at, "expired" if status is TokenStatus.expired else "rejected"
-            )
-        try:
-            token = self.cipher.decrypt(row.ciphertext)
-        except TokenUnreadable:
-            return Check(status, kind, row.expires_at, "unreadable")
-        result = await self.validate(token, TokenKind.analytics if kind is TokenKind.analytics else kind)
-        outcome = result.outcome
-        if outcome == "ok":
-            await self._set_status(row.fingerprint, TokenStatus.valid, "ok", now, result)
-        elif outcome == "rejected":
-            status = TokenStatus.rejected
-            await self._set_status(row.fingerprint, status, outcome, now)
-        else:
-            # Unreachable, or a refusal that is not a 401: no proof the token is dead, so it stays.
-            await self._set_status(row.fingerprint, None, outcome, now)
-        return Check(status, kind, row.expires_at, outcome)
-
-    async def _set_status(
-        self,
-        fingerprint: str,
-        status: TokenStatus | None,
-        validation: str,
-        now: datetime,
-        result: Validation | None = None,
-    ) -> None:
-        values: dict[str, Any] = {"last_validated_at": now, "last_validation": validation}
-        if result is not None and result.user_id:
-            values.update(upstox_user_id=result.user_id, upstox_user_name=result.user_name)
-        async with self._lock, self.database.sessions() as session:
-            row = await self._row(session)
-            if row is None or row.fingerprint != fingerprint:
-                return  # another token was stored meanwhile
-            changed = status is not None and status.value != row.status
-            if changed:
-                assert status is not None
-                values.update(status=status.value, status_changed_at=now)
-                await self._audit(
-                    session, audit.SYSTEM, f"broker.token.{status.value}", details={"validation": validation}
-                )
-            for name, value in values.items():
-                setattr(row, name, value)
-            await session.commit()
-        if changed:
-            await self._cache_drop()
-
-    # ------------------------------------------------------------------------------------------------------
     # Storing a token: validated first
 
     async def accept(
@@ -533,7 +77,7 @@ class TokenService:
         analytics token, `valid_until` as the person read it on Upstox's page."""
         now = clock.now()
         claims = token_claims(token)
-        problem = _validity_problem(kind, claims, valid_until, now)
+        problem = validity_problem(kind, claims, valid_until, now)
         if problem is not None:
             await self._refusal(actor, source, "no_validity", ip, message=problem)
             raise TokenRefused(problem)
@@ -546,7 +90,7 @@ class TokenService:
         if not result.ok:
             await self._refusal(actor, source, result.outcome, ip, message=result.message)
             raise TokenRefused(result.message or "Upstox refused the token; nothing was stored.")
-        problem = _kind_problem(kind, claims, now)  # Upstox took it; does it say it is what the person said?
+        problem = kind_problem(kind, claims, now)  # Upstox took it; does it say it is what the person said?
         if problem is not None:
             await self._refusal(actor, source, "kind_mismatch", ip, message=problem)
             raise TokenRefused(problem)
@@ -560,7 +104,7 @@ class TokenService:
         if claims is not None and claims.expires_at is not None:
             expires = claims.expires_at  # the token's own word
         elif final_kind is TokenKind.analytics:
-            assert valid_until is not None  # _validity_problem said so otherwise
+            assert valid_until is not None  # validity_problem said so otherwise
             expires = valid_until
         else:
             expires = access_token_expiry(now)
@@ -702,7 +246,6 @@ class TokenService:
             self.database, actor, "broker.token.refused", target=self.broker, ip=ip, details=details
         )
 
-    # ------------------------------------------------------------------------------------------------------
     # OAuth: Connect → Upstox's dialog → callback
 
     def start_oauth(self, actor: str, redirect_uri: str) -> tuple[str, str]:
@@ -727,7 +270,7 @@ class TokenService:
         now = clock.now()
         try:
             state_data = oauth.read_state(self._secret_key, state, now)
-            if not browser_nonce or not _same(browser_nonce, state_data.nonce):
+            if not browser_nonce or not same_text(browser_nonce, state_data.nonce):
                 raise oauth.StateInvalid("not this browser's login")
             if not await self._claim_nonce(state_data.nonce):
                 raise oauth.StateInvalid("already used")
@@ -804,7 +347,6 @@ class TokenService:
             )
         return True
 
-    # ------------------------------------------------------------------------------------------------------
     # v3 token request → the account holder approves → the notifier
 
     async def request_token(self, trigger: str, actor: str, *, ip: str | None = None) -> TokenRequestAnswer:
@@ -877,7 +419,7 @@ class TokenService:
         Upstox before it is stored. Every refusal leaves the stored token as it was, and is logged and counted,
         not audited: anyone can post, so an audit row each would let anyone fill the audit log."""
         payload = self._parse_notification(body, ip)
-        if not self.app.client_id or not _same(payload.client_id, self.app.client_id):
+        if not self.app.client_id or not same_text(payload.client_id, self.app.client_id):
             self._notifier_refused("client_id", ip)
             raise NotificationRefused("This notifier accepts tokens for our Upstox app only.")
         if payload.message_type != "access_token":
@@ -954,155 +496,3 @@ class TokenService:
                 .limit(1)
             )
         return found
-
-    # ------------------------------------------------------------------------------------------------------
-    # Disconnect
-
-    async def disconnect(self, actor: str, *, ip: str | None = None) -> tuple[bool, bool]:
-        """Log out at Upstox (best effort) and delete the stored token; open requests are cancelled so that
-        a late approval does not reconnect. Answers (was connected, Upstox confirmed the logout)."""
-        async with self.database.sessions() as session:
-            row = await self._row(session)
-        logged_out = False
-        if row is not None and effective_status(row, clock.now()) is TokenStatus.valid:
-            try:
-                token = self.cipher.decrypt(row.ciphertext)
-            except TokenUnreadable:
-                token = None
-            if token is not None:
-                bound = _probe_token.set(token)
-                try:
-                    logged_out = await self._probe.logout()
-                except UpstoxError as exc:
-                    log.info("broker: Upstox logout failed; deleting anyway", error=type(exc).__name__)
-                finally:
-                    _probe_token.reset(bound)
-        now = clock.now()
-        async with self._lock, self.database.sessions() as session:
-            current = await self._row(session, for_update=True)
-            if current is not None:
-                await session.delete(current)
-            await session.execute(
-                update(BrokerTokenRequest)
-                .where(
-                    BrokerTokenRequest.broker == self.broker,
-                    BrokerTokenRequest.state.in_(("pending", "fulfilled")),
-                    BrokerTokenRequest.authorization_expiry > now,
-                )
-                .values(state="cancelled")
-            )
-            await self._audit(
-                session,
-                actor,
-                "broker.token.disconnected",
-                ip=ip,
-                details={"was_connected": current is not None, "logged_out": logged_out},
-            )
-            await session.commit()
-        await self._cache_drop()
-        if self.renewal is not None:
-            self.renewal.stop_reminders()
-        return current is not None, logged_out
-
-    # ------------------------------------------------------------------------------------------------------
-    # Reading
-
-    async def token(self) -> TokenRead | None:
-        async with self.database.sessions() as session:
-            row = await self._row(session)
-        return self._read(row, clock.now()) if row is not None else None
-
-    async def events(self, limit: int = EVENTS_SHOWN) -> list[TokenEventRead]:
-        async with self.database.sessions() as session:
-            rows = await session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.target == self.broker, AuditEvent.action.startswith(TARGET_PREFIX))
-                .order_by(AuditEvent.id.desc())
-                .limit(limit)
-            )
-            return [
-                TokenEventRead(at=e.at.astimezone(IST), action=e.action, actor=e.actor, details=e.details)
-                for e in rows
-            ]
-
-    def _read(self, row: BrokerToken, now: datetime) -> TokenRead:
-        try:
-            self.cipher.decrypt(row.ciphertext)
-            readable = True
-        except TokenUnreadable:
-            readable = False
-        user = (
-            UpstoxUser(user_id=row.upstox_user_id, user_name=row.upstox_user_name)
-            if row.upstox_user_id or row.upstox_user_name
-            else None
-        )
-        return TokenRead(
-            kind=TokenKind(row.kind),
-            source=TokenSource(row.source),
-            status=effective_status(row, now),
-            upstox_user=user,
-            issued_at=row.issued_at.astimezone(IST),
-            valid_until=row.expires_at.astimezone(IST),
-            stored_at=row.stored_at.astimezone(IST),
-            stored_by=row.stored_by,
-            last_validated_at=_ist(row.last_validated_at),
-            last_validation=row.last_validation,
-            readable=readable,
-        )
-
-    @staticmethod
-    def _request_read(row: BrokerTokenRequest, now: datetime) -> TokenRequestRead:
-        return TokenRequestRead(
-            requested_at=row.requested_at.astimezone(IST),
-            authorization_expiry=row.authorization_expiry.astimezone(IST),
-            trigger=row.trigger,
-            requested_by=row.requested_by,
-            state=request_state(row, now),
-        )
-
-    # ------------------------------------------------------------------------------------------------------
-    # Key rotation
-
-    async def rotate_keys(self, actor: str = audit.SYSTEM) -> int:
-        """Re-encrypt every stored token (every broker row) with the newest TOKEN_ENCRYPTION_KEY."""
-        async with self._lock, self.database.sessions() as session:
-            rows = list(await session.scalars(select(BrokerToken)))
-            for row in rows:
-                row.ciphertext = self.cipher.rotate(row.ciphertext)  # TokenUnreadable: nothing is changed
-            session.add(
-                AuditEvent(
-                    at=clock.utcnow(),
-                    actor=actor,
-                    action="broker.key.rotated",
-                    target=self.broker,
-                    details={"tokens": len(rows)},
-                )
-            )
-            await session.commit()
-            brokers = [row.broker for row in rows]
-        for broker in {self.broker, *brokers}:
-            try:
-                await self.cache.delete(f"broker:{broker}:token")
-            except Exception as exc:
-                log.warning("broker: token cache unavailable", error=type(exc).__name__)
-        log.info("broker: tokens re-encrypted with the newest key", tokens=len(rows))
-        return len(rows)
-
-    # ------------------------------------------------------------------------------------------------------
-
-    async def _row(self, session: AsyncSession, *, for_update: bool = False) -> BrokerToken | None:
-        query = select(BrokerToken).where(BrokerToken.broker == self.broker)
-        if for_update:
-            query = query.with_for_update()
-        return await session.scalar(query)
-
-    async def _audit(
-        self,
-        session: AsyncSession,
-        actor: str,
-        action: str,
-        *,
-        ip: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        await audit.record(session, actor, action, target=self.broker, ip=ip, details=details)

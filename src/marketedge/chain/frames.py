@@ -150,11 +150,6 @@ def decode(blob: bytes) -> ChainMinute:
     )
 
 
-def quantise(chain: ChainMinute) -> ChainMinute:
-    """The chain exactly as it will read back after encode/decode (for comparisons)."""
-    return decode(encode(chain))
-
-
 def _carry_forward(q: NDArray[np.int64], valid: NDArray[np.bool_]) -> NDArray[np.int64]:
     k = q.shape[-1]
     index = np.where(valid, np.arange(k), 0)

@@ -40,7 +40,8 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         from marketedge.broker.alerts import Alerter
         from marketedge.broker.crypto import TokenCipher
         from marketedge.broker.renewal import TokenRenewal
-        from marketedge.broker.service import TokenService, UpstoxApp
+        from marketedge.broker.service import TokenService
+        from marketedge.broker.token_state import UpstoxApp
         from marketedge.cache import make_backend
         from marketedge.core.db import Database
         from marketedge.ingest.calendar_sync import load_calendar

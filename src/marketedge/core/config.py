@@ -41,9 +41,7 @@ def normalise_database_url(url: str) -> str:
     url = url.strip()
     scheme, sep, rest = url.partition("://")
     if not sep or not rest:
-        raise ValueError(
-            "expected a URL such as sqlite:///var/marketedge.db or postgresql://user@host/db"
-        )
+        raise ValueError("expected a URL such as sqlite:///var/marketedge.db or postgresql://user@host/db")
     scheme = scheme.lower()
     if scheme in (
         "postgres",

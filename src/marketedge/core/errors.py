@@ -72,11 +72,6 @@ class TokenMissing(AppError):
     code = "broker_token_missing"
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "service_unavailable"
-
-
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -47,10 +47,6 @@ _SIGNS = np.array([1.0, -1.0])[:, None, None]
 _SIDES = np.array([1, 0])[:, None, None]
 
 
-class NotListed(LookupError):
-    """The contract or expiry does not trade at that moment."""
-
-
 @dataclass(frozen=True, slots=True)
 class Minute:
     """One minute of one session: the moment whose data a request sees."""

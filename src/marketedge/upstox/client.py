@@ -68,7 +68,7 @@ from marketedge.upstox.schemas import (
 )
 
 if TYPE_CHECKING:
-    from marketedge.core.config import Settings
+    pass
 
 log = structlog.get_logger("marketedge.upstox")
 
@@ -244,13 +244,6 @@ class UpstoxClient:
             transport=transport,
             follow_redirects=False,
         )
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, token_provider: TokenProvider | None, **options: Any
-    ) -> UpstoxClient:
-        """A client for `UPSTOX_BASE_URL` (Upstox itself, or the twin)."""
-        return cls(settings.upstox_base_url, token_provider, **options)
 
     def __repr__(self) -> str:
         return f"UpstoxClient({self.base_url!r}, timeout={self.timeout}, max_attempts={self.max_attempts})"
