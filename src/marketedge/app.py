@@ -22,7 +22,8 @@ from starlette.types import Scope
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
 from marketedge.api.credentials import Credentials
-from marketedge.api.hot import HotStore, install_hot_path
+from marketedge.api.hot import install_hot_path
+from marketedge.api.hot_store import HotStore
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
 from marketedge.api.request_context import RequestContextMiddleware

@@ -1,38 +1,8 @@
 """The hot path: an answer already served this minute goes to the next signed-in viewer who asks the same
-question straight from memory, without FastAPI's routing, validation, dependencies or a database read.
-
-Pure ASGI, the outermost layer of the app's middleware stack (`install_hot_path`): an answer from here skips
-every other middleware too, so it applies their parts itself: the Host check and the proxy headers of the
-security middleware, its security headers, and a request id. It writes no access-log line per answer (that
-line costs a quarter of a hot answer's CPU): `app.state.hot.hits` and `stream_hits` count them instead.
-It serves a request only when all of these hold, and otherwise hands it to the app unchanged:
-
-- a GET to one of the market-data paths, with exactly the query string an earlier request had;
-- that earlier request was answered by the route (so it passed validation and authorization), no minute was
-  stored since (`bump()`, called for every announcement), and the clock has not moved on too far: an answer
-  that changes with the clock (status, instruments, the days with data, anything under a display delay) lasts
-  to the end of its clock minute; one built only from stored minutes (summary, chain, strike) also lasts
-  through the next clock minute, so the clock's turn, seconds before the minute is stored, sends nobody to
-  the full path;
-- the caller's credential (API key or session cookie) was accepted by the full check within the last
-  `grant_seconds`, for a viewer route (a grant is only recorded after the route itself ran for it);
-- the caller's per-person rate limit is not spent.
-
-After a stored minute (or the clock's turn, for answers that change with it) the next asker of a question the
-route has answered does not go the full way either: the route left the hot path a way to build its answer again
-(`respond(again=...)`, the same code with the parameters it validated), and a granted caller's request runs that
-alone, once for everyone asking meanwhile. At each stored minute every band's summary and opening answer is
-asked again within seconds: through routing, validation and two database reads (the session and its consent)
-each, that was the largest part of the server's work in the seconds after a minute under 0.1 CPU.
-
-The live stream (`/api/v1/stream`) takes the same shortcut for its *start*: a granted caller asking with a
-query string the route has already validated today goes straight to the broadcaster. And the requests a page
-sends together (instruments, sessions, summary, chain) wait for one check of their shared credential instead
-of making one database read each.
-
-A revoked session or key therefore stops working on the hot path within `grant_seconds` (HOT_GRANT_SECONDS,
-default 30 s) on replicas that did not revoke it; the replica that revoked it forgets all grants at once.
-"""
+question straight from memory (hot_store.py), without FastAPI's routing, validation, dependencies or a database
+read. Pure ASGI and the outermost layer, so it applies the other middlewares' parts itself (the Host check, proxy
+headers, security headers, a request id). When it may answer, and what a revoked credential costs, is in
+docs/scaling.md ("The hot path")."""
 
 from __future__ import annotations
 
@@ -42,7 +12,6 @@ import hashlib
 import itertools
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -51,11 +20,10 @@ from limits import parse_many
 from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketedge.api.credentials import Credentials
+from marketedge.api.hot_store import AnswerKey, Grant, HotStore, Mark
 from marketedge.api.params import parse_time
-from marketedge.api.rendered import HOT_SLOT, PRIVATE_VARY, Again, Rendered, etag_matches
-from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, HSTS, SECURITY_HEADERS, SecurityMiddleware
-from marketedge.core import clock
+from marketedge.api.rendered import HOT_SLOT, Rendered, stored_answer
+from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, SecurityMiddleware, security_headers
 from marketedge.core.config import Settings
 from marketedge.core.errors import error_bytes
 
@@ -79,170 +47,6 @@ ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (api/crede
 # Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
 STREAM_SLOT = "marketedge.hot.stream"
 VERIFY_WAIT_SECONDS = 10.0
-# Questions whose answer the hot path can build again (more: it forgets them all and relearns).
-MAX_AGAIN = 4096
-
-AnswerKey = tuple[str, bytes, bool]  # path, raw query string, CSV asked for by Accept
-Mark = tuple[int, int]  # stored-minute generation, clock minute
-
-
-@dataclass(slots=True)
-class _Grant:
-    user_id: int
-    until: float  # time.monotonic()
-
-
-class HotStore:
-    """The answers served in the current mark, and the credentials recently accepted for viewer routes."""
-
-    def __init__(self, *, grant_seconds: float = 30.0, max_bytes: int = 16 * 1024 * 1024) -> None:
-        self.grant_seconds = grant_seconds
-        self.max_bytes = max_bytes
-        self._generation = 0
-        # answer, the clock minute it was kept in, whether it changes with the clock's minute
-        self._answers: dict[AnswerKey, tuple[Rendered, int, bool]] = {}
-        self._answers_mark: Mark = (-1, -1)
-        self._bytes = 0
-        # How each question the route answered is answered again, and whether that answer changes with the
-        # clock: kept across marks (bounded), so that the next asker after a stored minute needs no route.
-        self._again: dict[AnswerKey, tuple[Again, bool]] = {}
-        self._grants: dict[bytes, _Grant] = {}
-        self.credentials: Credentials | None = (
-            None  # the snapshot of live sessions and keys (lifespan sets it)
-        )
-        self._streams: dict[bytes, Any] = {}  # query string → StreamParams, for the current day
-        # (symbol, expiry, day) → (mark, the day as MarketData.select read it): stream starts in the same mark
-        # share one read of the minute cache (a thousand of them at 09:15).
-        self._selected: dict[tuple[object, object, object], tuple[Mark, Any]] = {}
-        self._streams_day: tuple[object, int] = (None, 0)
-        self._day_generation = 0
-        self._last_day: object = None
-        self.hits = 0
-        self.stream_hits = 0
-        self.me_hits = 0
-        self.rebuilt = 0  # answers the hot path built again itself
-
-    @property
-    def enabled(self) -> bool:
-        return self.grant_seconds > 0
-
-    @property
-    def generation(self) -> int:
-        """How many minutes were announced since start: answers built from stored data change with it."""
-        return self._generation
-
-    def bump(self, announced: Any = None) -> None:
-        """A minute was stored (here or on another replica): every stored answer may be out of date, and a
-        minute of a new day changes what "the latest day" means for a stream's parameters."""
-        self._generation += 1
-        day = getattr(getattr(announced, "minute", None), "date", lambda: None)()
-        if day is not None and day != self._last_day:
-            self._last_day = day
-            self._day_generation += 1
-
-    def _stream_day(self) -> tuple[object, int]:
-        return (clock.now().date(), self._day_generation)
-
-    def stream_params(self, query: bytes) -> Any:
-        if self._streams_day != self._stream_day():
-            return None
-        return self._streams.get(query)
-
-    def keep_stream(self, query: bytes, params: Any) -> None:
-        day = self._stream_day()
-        if self._streams_day != day or len(self._streams) >= 4096:
-            self._streams = {}
-            self._streams_day = day
-        self._streams[query] = params
-
-    def selected(self, params: Any, mark: Mark) -> Any:
-        """The day a stream's parameters select, as read in this mark (None: not read in it yet)."""
-        found = self._selected.get((params.symbol, params.expiry, params.day))
-        return found[1] if found is not None and found[0] == mark else None
-
-    def keep_selected(self, params: Any, mark: Mark, selected: Any) -> None:
-        if len(self._selected) >= 256:
-            self._selected.clear()
-        self._selected[(params.symbol, params.expiry, params.day)] = (mark, selected)
-
-    def mark(self) -> Mark:
-        return (self._generation, int(clock.now().timestamp()) // 60)
-
-    def answer(self, key: AnswerKey, mark: Mark) -> Rendered | None:
-        if mark != self._answers_mark:
-            if mark < self._answers_mark:
-                return None
-            self._roll(mark)
-        found = self._answers.get(key)
-        return None if found is None else found[0]
-
-    def keep(
-        self,
-        key: AnswerKey,
-        mark: Mark,
-        rendered: Rendered,
-        per_minute: bool = True,
-        again: Again | None = None,
-    ) -> None:
-        """Keep the route's answer for the next asker. `per_minute`: it changes with the clock's minute (else
-        only with the stored minutes, and lasts through the next clock minute as well); `again`: how to build
-        it anew once it is out of date."""
-        if again is not None:
-            if len(self._again) >= MAX_AGAIN and key not in self._again:
-                self._again.clear()
-            self._again[key] = (again, per_minute)
-        if mark != self._answers_mark:
-            if mark > self._answers_mark:
-                self._roll(mark)
-            elif per_minute or mark[0] != self._answers_mark[0]:
-                return  # built before a newer minute was stored or the clock turned: never serve it from here
-        if key in self._answers or self._bytes + rendered.nbytes > self.max_bytes:
-            return
-        self._answers[key] = (rendered, mark[1], per_minute)
-        self._bytes += rendered.nbytes
-
-    def again(self, key: AnswerKey) -> tuple[Again, bool] | None:
-        return self._again.get(key)
-
-    def forget_again(self, key: AnswerKey) -> None:
-        self._again.pop(key, None)
-
-    def _roll(self, mark: Mark) -> None:
-        """Forget what the new mark outdates: everything after a stored minute; at a turn of the clock, the
-        answers that change with it and those kept two clock minutes ago or earlier."""
-        if mark[0] != self._answers_mark[0]:
-            self._answers.clear()
-            self._bytes = 0
-        else:
-            minute = mark[1]
-            for key, (rendered, kept, per_minute) in list(self._answers.items()):
-                if per_minute or minute - kept > 1:
-                    del self._answers[key]
-                    self._bytes -= rendered.nbytes
-        self._answers_mark = mark
-
-    def granted(self, credential: bytes, now: float) -> _Grant | None:
-        grant = self._grants.get(credential)
-        if grant is None:
-            return None
-        if grant.until <= now:
-            del self._grants[credential]
-            return None
-        return grant
-
-    def grant(self, credential: bytes, user_id: int, now: float) -> None:
-        if len(self._grants) >= 100_000:  # bounded: drop the expired, then everything if need be
-            self._grants = {k: g for k, g in self._grants.items() if g.until > now}
-            if len(self._grants) >= 100_000:
-                self._grants.clear()
-        self._grants[credential] = _Grant(user_id, now + self.grant_seconds)
-
-    def forget_grants(self) -> None:
-        """Call after revoking sessions or keys: the next request of everyone goes through the full check (the
-        snapshot too stops vouching until it has read the database again)."""
-        self._grants.clear()
-        if self.credentials is not None:
-            self.credentials.invalidate()
 
 
 def install_hot_path(app: FastAPI, store: HotStore, settings: Settings) -> None:
@@ -408,7 +212,7 @@ class HotPathMiddleware:
         if user_id is not None:
             self.store.grant(credential, user_id, time.monotonic())
 
-    async def _grant(self, credential: bytes) -> _Grant | None:
+    async def _grant(self, credential: bytes) -> Grant | None:
         """The credential's grant; when a sibling request is checking it right now, wait for that check."""
         grant = self.store.granted(credential, time.monotonic())
         if grant is None and credential in self._verifying:
@@ -508,15 +312,11 @@ class HotPathMiddleware:
     def _passes_checks(self, scope: Scope) -> bool:
         """The security middleware's Host check and proxy headers, applied as it would (api answers only)."""
         assert self.checks is not None
-        if self.checks.proxies:
-            self.checks._apply_proxy_headers(scope)
-        return self.checks._host_allowed(scope)
+        return self.checks.admit(scope)
 
     def _edge_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         """What the outer middlewares add to every answer: the security headers and a request id."""
-        headers = list(SECURITY_HEADERS)
-        if scope.get("scheme") == "https":
-            headers.append((b"strict-transport-security", HSTS.encode()))
+        headers = security_headers(https=scope.get("scheme") == "https")
         headers.append((b"x-request-id", f"{self._id_prefix}{next(self._ids):x}".encode()))
         if self.cors_origins:
             origin = next((v for n, v in scope["headers"] if n == b"origin"), None)
@@ -590,26 +390,9 @@ def _credential(authorization: bytes, cookie: bytes) -> tuple[bytes, str, str] |
 async def _send(
     send: Send, rendered: Rendered, gzip_ok: bool, if_none_match: bytes, extra: list[tuple[bytes, bytes]]
 ) -> None:
-    headers = [
-        *extra,
-        (b"etag", rendered.etag.encode()),
-        # IST is UTC+05:30, so its minutes turn with the epoch's: the seconds to the next one, without datetimes.
-        (b"cache-control", b"private, max-age=%d" % max(1, 60 - int(clock.now().timestamp()) % 60)),
-        (b"vary", PRIVATE_VARY.encode()),
-    ]
-    if rendered.filename:
-        headers.append((b"content-disposition", f'attachment; filename="{rendered.filename}"'.encode()))
-    if rendered.stale:  # served past freshness: the database could not be asked (api/rendered.py)
-        headers.append((b"x-data-stale", rendered.stale.encode()))
-    if if_none_match and etag_matches(rendered.etag, if_none_match.decode("latin-1")):
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    body = rendered.body
-    if gzip_ok and rendered.gzipped is not None:
-        body = rendered.gzipped
-        headers.append((b"content-encoding", b"gzip"))
-    headers.append((b"content-type", rendered.media_type.encode()))
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    status, headers, body = stored_answer(rendered, if_none_match.decode("latin-1"), gzip_ok)
+    headers = [*extra, *headers]
+    if status == 200:
+        headers += [(b"content-type", rendered.media_type.encode()), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

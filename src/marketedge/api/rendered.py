@@ -15,7 +15,6 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from isal import igzip
 from starlette.requests import Request
@@ -135,24 +134,29 @@ class RenderedCache:
             self._bytes -= evicted.nbytes
 
 
-def seconds_to_next_minute(now: datetime | None = None) -> int:
-    now = now or clock.now()
-    following = clock.floor_minute(now) + timedelta(minutes=1)
-    return max(1, int((following - now).total_seconds()))
-
-
-def answer_headers(rendered: Rendered, max_age: int) -> dict[str, str]:
-    """The headers of a stored answer: its ETag, private caching until the next minute turns."""
-    headers = {
-        "ETag": rendered.etag,
-        "Cache-Control": f"private, max-age={max_age}",
-        "Vary": PRIVATE_VARY,
-    }
+def stored_answer(
+    rendered: Rendered, if_none_match: str, gzip_ok: bool
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """How a stored answer goes out, on the full path (respond) and the hot path (api/hot.py) alike: status,
+    headers and body. Its ETag, private caching until the next minute turns, the stale mark; 304 when the
+    client has it, gzip when accepted. The content type and length are the sender's to add."""
+    # IST is UTC+05:30, so its minutes turn with the epoch's: the seconds to the next one, without datetimes.
+    max_age = max(1, 60 - int(clock.now().timestamp()) % 60)
+    headers = [
+        (b"etag", rendered.etag.encode()),
+        (b"cache-control", b"private, max-age=%d" % max_age),
+        (b"vary", PRIVATE_VARY.encode()),
+    ]
     if rendered.filename:
-        headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+        headers.append((b"content-disposition", f'attachment; filename="{rendered.filename}"'.encode()))
     if rendered.stale:
-        headers[STALE_HEADER] = rendered.stale
-    return headers
+        headers.append((STALE_HEADER.lower().encode(), rendered.stale.encode()))
+    if etag_matches(rendered.etag, if_none_match):
+        return 304, headers, b""
+    if gzip_ok and rendered.gzipped is not None:
+        headers.append((b"content-encoding", b"gzip"))
+        return 200, headers, rendered.gzipped
+    return 200, headers, rendered.body
 
 
 # Where the hot path (api/hot.py) asks a route to hand over the answer it served, for the next identical request.
@@ -174,13 +178,14 @@ def respond(
     slot = request.scope.get(HOT_SLOT)
     if slot is not None:
         slot.append((rendered, per_minute, again))
-    headers = answer_headers(rendered, seconds_to_next_minute())
-    if etag_matches(rendered.etag, request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers=headers)
-    if rendered.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(rendered.gzipped, media_type=rendered.media_type, headers=headers)
-    return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+    status, headers, body = stored_answer(
+        rendered,
+        request.headers.get("if-none-match", ""),
+        "gzip" in request.headers.get("accept-encoding", ""),
+    )
+    response = Response(body, status_code=status, media_type=None if status == 304 else rendered.media_type)
+    response.raw_headers.extend(headers)
+    return response
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:

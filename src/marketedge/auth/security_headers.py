@@ -60,9 +60,7 @@ class SecurityMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if self.proxies:
-            self._apply_proxy_headers(scope)
-        if not self._host_allowed(scope):
+        if not self.admit(scope):
             await self._refuse(scope, send, 400, "invalid_host", "Unknown Host header.")
             return
         if scope["type"] == "websocket":
@@ -96,9 +94,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
-                if https:
-                    extra.append((b"strict-transport-security", HSTS.encode()))
+                extra = [(n, v) for n, v in security_headers(https=https) if n not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -108,6 +104,13 @@ class SecurityMiddleware:
             if started:
                 raise
             await self._refuse(scope, send, 413, "payload_too_large", self._too_large_message())
+
+    def admit(self, scope: Scope) -> bool:
+        """Apply a trusted proxy's headers to the scope and say whether its Host is one we answer to. The hot
+        path (api/hot.py) asks the same before it answers, so both paths check alike."""
+        if self.proxies:
+            self._apply_proxy_headers(scope)
+        return self._host_allowed(scope)
 
     def _too_large_message(self) -> str:
         return f"The request body is larger than {self.max_body_bytes} bytes."
@@ -164,6 +167,14 @@ class SecurityMiddleware:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
+    """The headers every answer carries, HSTS over HTTPS only (a new list: callers add to it)."""
+    headers = list(SECURITY_HEADERS)
+    if https:
+        headers.append((b"strict-transport-security", HSTS.encode()))
+    return headers
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
