@@ -21,7 +21,8 @@ from marketedge.core.config import Settings, load_settings
 from marketedge.ingest.job import Outcome, RunResult
 from marketedge.ingest.simulate import run_minutes
 from marketedge.ingest.universe import set_universe
-from marketedge.ops.metrics import UNMATCHED, Metrics, MetricsMiddleware, MetricsServer
+from marketedge.ops.metrics import UNMATCHED, Metrics, MetricsMiddleware
+from marketedge.ops.metrics_server import MetricsServer
 from marketedge.runtime import Runtime
 from marketedge.upstox.errors import RateLimited, TokenInvalid
 from tests.auth_fixtures import api_key_for, make_user, sign_in

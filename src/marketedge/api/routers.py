@@ -6,9 +6,9 @@ from fastapi import APIRouter
 
 from marketedge.api import account, auth, calendar, health, legal, market, status, universe, users
 from marketedge.api.admin_ingest import router as ingest_router
+from marketedge.api.metrics import router as metrics_router
 from marketedge.broker.router import router as broker_router
 from marketedge.core.config import Settings
-from marketedge.ops.metrics import router as metrics_router
 
 
 def routers(settings: Settings) -> list[APIRouter]:

@@ -348,7 +348,8 @@ def worker() -> None:
     prepare_database(settings.database_url, always_upgrade=False)
 
     async def run() -> None:
-        from marketedge.ops.metrics import Metrics, MetricsServer
+        from marketedge.ops.metrics import Metrics
+        from marketedge.ops.metrics_server import MetricsServer
         from marketedge.runtime import Runtime
 
         runtime = await Runtime.create(settings)

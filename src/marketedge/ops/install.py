@@ -13,7 +13,8 @@ from starlette.types import ASGIApp
 
 from marketedge.core.config import Settings
 from marketedge.ops import checks
-from marketedge.ops.metrics import Metrics, MetricsMiddleware, MetricsServer
+from marketedge.ops.metrics import Metrics, MetricsMiddleware
+from marketedge.ops.metrics_server import MetricsServer
 
 
 def install_operations(app: FastAPI, settings: Settings) -> Metrics:

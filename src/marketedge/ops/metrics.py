@@ -19,9 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
-from fastapi import APIRouter, Request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -33,12 +31,9 @@ from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketedge import __version__
-from marketedge.auth.deps import ADMIN
-from marketedge.auth.errors_doc import COMMON
 from marketedge.broker.service import TokenService
 from marketedge.cache import MinuteCache
 from marketedge.chain.calendar import TradingCalendar
@@ -467,76 +462,3 @@ class MetricsMiddleware:
             self._fixed_paths = (len(routes), frozenset(fixed))
         raw = scope.get("path", "")
         return raw if raw in self._fixed_paths[1] else UNMATCHED
-
-
-# -- the /metrics route, and an optional listener of its own --------------------------------------------------------
-
-
-async def metrics_answer(metrics: Metrics) -> tuple[bytes, str]:
-    return await metrics.render(), CONTENT_TYPE_LATEST
-
-
-router = APIRouter(tags=["operations"], dependencies=[ADMIN], responses=COMMON)
-
-
-@router.get(
-    "/metrics",
-    summary="Prometheus metrics (text exposition format): admins, or an API key with the admin scope",
-    response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}, "description": "The metrics"}},
-)
-async def metrics_route(request: Request) -> Response:
-    body, content_type = await metrics_answer(request.app.state.metrics)
-    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
-
-
-class MetricsServer:
-    """GET /metrics on a separate address (METRICS_PORT), without authentication: bind it where only the
-    scraper reaches (127.0.0.1, a private network). Tiny on purpose: one request per connection."""
-
-    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
-        self._metrics = metrics
-        self._host = host
-        self._port = port
-        self._server: asyncio.Server | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self._host, self._port)
-        log.info("metrics listening", host=self._host, port=self.port)
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
-            parts = head.split(b"\r\n", 1)[0].split(b" ")
-            method, path = (parts[0], parts[1].split(b"?", 1)[0]) if len(parts) == 3 else (b"", b"")
-            if method in (b"GET", b"HEAD") and path == b"/metrics":
-                body, content_type = await metrics_answer(self._metrics)
-                status = b"200 OK"
-            else:
-                body, content_type, status = b"not found\n", "text/plain", b"404 Not Found"
-            writer.write(
-                b"HTTP/1.1 "
-                + status
-                + b"\r\nContent-Type: "
-                + content_type.encode()
-                + b"\r\nContent-Length: "
-                + str(len(body)).encode()
-                + b"\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
-                + (body if method != b"HEAD" else b"")
-            )
-            await writer.drain()
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass
-        finally:
-            writer.close()
