@@ -1,6 +1,7 @@
 """The Upstox client package: the only code in the app that talks to Upstox."""
 
-from marketedge.upstox.client import ConstantToken, UpstoxClient, constant_token, encode_key
+from marketedge.upstox.calls import ConstantToken, constant_token, encode_key
+from marketedge.upstox.client import UpstoxClient
 from marketedge.upstox.errors import (
     BadRequest,
     BadResponse,

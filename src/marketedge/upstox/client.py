@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
-import orjson
 import structlog
 from pydantic import TypeAdapter, ValidationError
 from tenacity import (
@@ -24,36 +20,39 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_before_delay,
-    wait_exponential,
-    wait_random,
 )
-from tenacity.wait import wait_base
 
-from marketedge.core import clock
+from marketedge.upstox.calls import (
+    Backoff,
+    Call,
+    chunks,
+    encode_key,
+    error_for,
+    query_string,
+    scrub,
+    shape_problem,
+    should_retry,
+)
 from marketedge.upstox.errors import (
-    EXTENDED_TOKEN_NOT_ALLOWED,
-    INVALID_TOKEN,
-    OUTSIDE_SERVICE_HOURS,
-    TOO_MANY_REQUESTS,
-    BadRequest,
     BadResponse,
-    ExtendedTokenNotAllowed,
     NoToken,
     RateLimited,
-    ServiceClosed,
     TokenInvalid,
     UpstoxError,
     UpstreamUnavailable,
     token_fingerprint,
 )
 from marketedge.upstox.limits import Lane, UpstoxLimiter, default_limiter
+from marketedge.upstox.parsing import (
+    candles_of,
+    chain_rows,
+    json_or,
+    list_of,
+    quotes_of,
+)
 from marketedge.upstox.schemas import (
-    CHAIN_ROWS,
     Candle,
-    CandleData,
     CandleUnit,
-    ChainRow,
-    ErrorDetail,
     ExchangeTiming,
     Holiday,
     LtpQuote,
@@ -67,10 +66,9 @@ from marketedge.upstox.schemas import (
     normalise_quote_iv,
 )
 
-if TYPE_CHECKING:
-    pass
-
 log = structlog.get_logger("marketedge.upstox")
+
+_MALFORMED = object()  # what json_or answers for a body that is not JSON
 
 T = TypeVar("T")
 Q = TypeVar("Q", OptionGreekQuote, LtpQuote)
@@ -82,120 +80,6 @@ AttemptHook = Callable[[str, int | None, UpstoxError | None, float], None]
 #: Upstox's documented maximum number of instrument keys per call.
 OPTION_GREEKS_MAX_KEYS = 50
 LTP_MAX_KEYS = 500
-
-
-class ConstantToken:
-    """A token provider that always answers the same token; its repr never shows it."""
-
-    __slots__ = ("_token",)
-
-    def __init__(self, token: str | None) -> None:
-        self._token = token
-
-    async def __call__(self) -> str | None:
-        return self._token
-
-    def __repr__(self) -> str:
-        return "ConstantToken(***)" if self._token else "ConstantToken(None)"
-
-
-def constant_token(token: str | None) -> ConstantToken:
-    """The provider to use until the token service plugs in: `UpstoxClient(url, constant_token(t))`."""
-    return ConstantToken(token)
-
-
-def encode_key(instrument_key: str) -> str:
-    """An instrument key as one URL component: `NSE_INDEX|Nifty 50` → `NSE_INDEX%7CNifty%2050`."""
-    return quote(instrument_key, safe="")
-
-
-def _query(**params: str | None) -> str:
-    # Built by hand so that the pipe and spaces become %7C and %20 (httpx's form encoding gives '+'),
-    # and the commas between several keys stay commas, as Upstox's own examples show.
-    return "&".join(f"{name}={value}" for name, value in params.items() if value is not None)
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    """One request to Upstox. Secrets travel only in headers and bodies, never in `target`."""
-
-    endpoint: str  # a stable name: logs, limiter key, errors
-    method: str
-    path: str
-    query: str = ""
-    auth: bool = True
-    token_optional: bool = False  # sent when there is one (the calendar: Upstox's SDK sends none)
-    lane: Lane = Lane.live  # the limiter's lane: the live minute, or the catch-up
-    idempotent: bool = True
-    envelope: bool = True
-    json: Any = field(default=None, repr=False)
-    form: dict[str, str] | None = field(default=None, repr=False)
-    secrets: tuple[str, ...] = field(default=(), repr=False)
-
-    @property
-    def target(self) -> str:
-        return f"{self.path}?{self.query}" if self.query else self.path
-
-
-class _Backoff(wait_base):
-    """Exponential back-off with jitter; a 429 waits for Retry-After when Upstox gives one."""
-
-    def __init__(self, initial: float, maximum: float) -> None:
-        # initial × 2^(attempt−1), capped, plus up to `initial` of jitter so that callers spread out.
-        self._upstream = wait_exponential(multiplier=initial, max=maximum) + wait_random(0, initial)
-        self._limited = wait_exponential(multiplier=2 * initial, max=maximum) + wait_random(0, initial)
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        error = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(error, RateLimited):
-            if error.retry_after is not None:
-                return max(0.0, error.retry_after)
-            return self._limited(retry_state)
-        return self._upstream(retry_state)
-
-
-def _should_retry(call: _Call, error: BaseException) -> bool:
-    if not isinstance(error, UpstoxError) or not error.retryable:
-        return False
-    if call.idempotent or isinstance(error, RateLimited):
-        return True
-    # A code exchange or a v3 token request that reached Upstox must not be repeated: the code is single-use
-    # and each token request pings the user's phone.
-    return isinstance(error, UpstreamUnavailable) and not error.request_sent
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - clock.utcnow()).total_seconds())
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _shape_problem(error: ValidationError) -> str:
-    """Where the shape was wrong, without echoing values (a token response holds tokens)."""
-    problems = error.errors(include_input=False, include_url=False)
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in problems[:3]]
-    more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
-    return "; ".join(parts) + more
-
-
-def _chunks(keys: Sequence[str], size: int) -> list[list[str]]:
-    unique = list(dict.fromkeys(keys))
-    return [unique[i : i + size] for i in range(0, len(unique), size)]
 
 
 class UpstoxClient:
@@ -292,7 +176,7 @@ class UpstoxClient:
         }
         if refresh_extended_token is not None:
             form["refresh_extended_token"] = "true" if refresh_extended_token else "false"
-        call = _Call(
+        call = Call(
             "exchange_code",
             "POST",
             "/v2/login/authorization/token",
@@ -306,7 +190,7 @@ class UpstoxClient:
 
     async def request_token_v3(self, client_id: str, client_secret: str) -> TokenRequestAck:
         """Ask Upstox to offer the user a new access token (approved in the app; arrives at the notifier)."""
-        call = _Call(
+        call = Call(
             "request_token_v3",
             "POST",
             f"/v3/login/auth/token/request/{quote(client_id, safe='')}",
@@ -319,30 +203,30 @@ class UpstoxClient:
 
     async def profile(self) -> Profile:
         return await self._call(
-            _Call("profile", "GET", "/v2/user/profile"), TypeAdapter(Profile).validate_python
+            Call("profile", "GET", "/v2/user/profile"), TypeAdapter(Profile).validate_python
         )
 
     async def logout(self) -> bool:
         """Invalidate the current token at Upstox (not retried once sent: a second try would be a 401)."""
-        call = _Call("logout", "DELETE", "/v2/logout", idempotent=False)
+        call = Call("logout", "DELETE", "/v2/logout", idempotent=False)
         return await self._call(call, lambda data: data is True or data == "true")
 
     # -----------------------------------------------------------------------------------------------------
     # Calendar
 
     async def market_status(self, exchange: str = "NSE") -> MarketStatus:
-        call = _Call("market_status", "GET", f"/v2/market/status/{quote(exchange, safe='')}")
+        call = Call("market_status", "GET", f"/v2/market/status/{quote(exchange, safe='')}")
         return await self._call(call, TypeAdapter(MarketStatus).validate_python)
 
     async def holidays(self, day: date | None = None) -> list[Holiday]:
         """This year's holidays and special sessions, or those of one day (no token needed; one is sent if held)."""
         path = "/v2/market/holidays" + (f"/{day.isoformat()}" if day else "")
-        return await self._call(_Call("holidays", "GET", path, token_optional=True), _list_of(Holiday))
+        return await self._call(Call("holidays", "GET", path, token_optional=True), list_of(Holiday))
 
     async def timings(self, day: date) -> list[ExchangeTiming]:
         """The sessions of `day`; a closed exchange is absent (no token needed; one is sent if held)."""
-        call = _Call("timings", "GET", f"/v2/market/timings/{day.isoformat()}", token_optional=True)
-        return await self._call(call, _list_of(ExchangeTiming))
+        call = Call("timings", "GET", f"/v2/market/timings/{day.isoformat()}", token_optional=True)
+        return await self._call(call, list_of(ExchangeTiming))
 
     # -----------------------------------------------------------------------------------------------------
     # Options and quotes
@@ -350,17 +234,17 @@ class UpstoxClient:
     async def option_contracts(
         self, instrument_key: str, expiry: date | None = None, *, lane: Lane = Lane.live
     ) -> list[OptionContract]:
-        query = _query(
+        query = query_string(
             instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat() if expiry else None
         )
-        call = _Call("option_contracts", "GET", "/v2/option/contract", query=query, lane=lane)
-        return await self._call(call, _list_of(OptionContract))
+        call = Call("option_contracts", "GET", "/v2/option/contract", query=query, lane=lane)
+        return await self._call(call, list_of(OptionContract))
 
     async def option_chain(self, instrument_key: str, expiry: date, *, lane: Lane = Lane.live) -> OptionChain:
         """Every strike of one expiry; IVs keep their raw value, with the unit detected over the answer."""
-        query = _query(instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat())
-        call = _Call("option_chain", "GET", "/v2/option/chain", query=query, lane=lane)
-        rows = await self._call(call, _chain_rows)
+        query = query_string(instrument_key=encode_key(instrument_key), expiry_date=expiry.isoformat())
+        call = Call("option_chain", "GET", "/v2/option/chain", query=query, lane=lane)
+        rows = await self._call(call, chain_rows)
         for row in rows:
             if row.get("expiry") is None:
                 row["expiry"] = expiry
@@ -398,14 +282,14 @@ class UpstoxClient:
         )
         if from_date is not None:
             path += f"/{from_date.isoformat()}"
-        return await self._call(_Call("historical_candles", "GET", path, lane=lane), _candles)
+        return await self._call(Call("historical_candles", "GET", path, lane=lane), candles_of)
 
     async def intraday_candles(
         self, instrument_key: str, unit: CandleUnit, interval: int, *, lane: Lane = Lane.live
     ) -> list[Candle]:
         """Today's candles v3, oldest first."""
         path = f"/v3/historical-candle/intraday/{encode_key(instrument_key)}/{unit}/{int(interval)}"
-        return await self._call(_Call("intraday_candles", "GET", path, lane=lane), _candles)
+        return await self._call(Call("intraday_candles", "GET", path, lane=lane), candles_of)
 
     async def _chunked(
         self, keys: Sequence[str], size: int, endpoint: str, path: str, model: type[Q]
@@ -414,10 +298,15 @@ class UpstoxClient:
         if isinstance(keys, str):
             raise TypeError("give a sequence of instrument keys, not one string")
         calls = [
-            _Call(endpoint, "GET", path, query=_query(instrument_key=",".join(encode_key(k) for k in chunk)))
-            for chunk in _chunks(keys, size)
+            Call(
+                endpoint,
+                "GET",
+                path,
+                query=query_string(instrument_key=",".join(encode_key(k) for k in chunk)),
+            )
+            for chunk in chunks(keys, size)
         ]
-        parse = _quotes_of(model)
+        parse = quotes_of(model)
         tasks = [asyncio.create_task(self._call(call, parse)) for call in calls]
         try:
             return list(await asyncio.gather(*tasks))
@@ -430,11 +319,11 @@ class UpstoxClient:
     # -----------------------------------------------------------------------------------------------------
     # The request machinery
 
-    async def _call(self, call: _Call, parse: Callable[[Any], T]) -> T:
+    async def _call(self, call: Call, parse: Callable[[Any], T]) -> T:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.max_retry_seconds),
-            wait=_Backoff(self._backoff, self._max_backoff),
-            retry=retry_if_exception(lambda error: _should_retry(call, error)),
+            wait=Backoff(self._backoff, self._max_backoff),
+            retry=retry_if_exception(lambda error: should_retry(call, error)),
             sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(call, state),
             reraise=True,
@@ -444,7 +333,7 @@ class UpstoxClient:
                 return await self._attempt(call, parse, attempt.retry_state.attempt_number)
         raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
-    async def _attempt(self, call: _Call, parse: Callable[[Any], T], attempt: int) -> T:
+    async def _attempt(self, call: Call, parse: Callable[[Any], T], attempt: int) -> T:
         # The v2 calls name their API version, as Upstox's SDK does; the v3 ones carry it in the path.
         headers: dict[str, str] = {"Api-Version": "2.0"} if call.path.startswith("/v2/") else {}
         secrets = call.secrets
@@ -475,7 +364,7 @@ class UpstoxClient:
             )
         except httpx.TransportError as exc:
             failure = UpstreamUnavailable(
-                f"connection failed ({type(exc).__name__}: {_scrub(str(exc), secrets)})",
+                f"connection failed ({type(exc).__name__}: {scrub(str(exc), secrets)})",
                 request_sent=not isinstance(exc, httpx.ConnectError),
                 path=call.target,
                 endpoint=call.endpoint,
@@ -489,7 +378,7 @@ class UpstoxClient:
             result = parse(self._read(call, response, secrets))
         except ValidationError as exc:
             failure = BadResponse(
-                f"Upstox answered with an unexpected shape: {_shape_problem(exc)}",
+                f"Upstox answered with an unexpected shape: {shape_problem(exc)}",
                 status=response.status_code,
                 path=call.target,
                 endpoint=call.endpoint,
@@ -512,7 +401,7 @@ class UpstoxClient:
             )
         raise failure
 
-    async def _token(self, call: _Call) -> str:
+    async def _token(self, call: Call) -> str:
         if self._token_provider is None:
             raise NoToken("this client has no token provider", path=call.target, endpoint=call.endpoint)
         token = await self._token_provider()
@@ -531,12 +420,12 @@ class UpstoxClient:
                 "upstox token-rejected hook failed", endpoint=error.endpoint, error=type(exc).__name__
             )
 
-    def _read(self, call: _Call, response: httpx.Response, secrets: Sequence[str]) -> Any:
+    def _read(self, call: Call, response: httpx.Response, secrets: Sequence[str]) -> Any:
         """The payload of a 2xx answer (the envelope's `data` unless flat), or the error it stands for."""
         status = response.status_code
         if not 200 <= status < 300:
-            raise self._error(call, response, secrets)
-        body = _json_or(response, _MALFORMED)
+            raise error_for(call, response, secrets)
+        body = json_or(response, _MALFORMED)
         if body is _MALFORMED:
             # Raised here, not in the except: the decoder's error keeps the whole body, secrets and all.
             raise BadResponse(
@@ -547,7 +436,7 @@ class UpstoxClient:
         if isinstance(body, dict) and body.get("status") == "success" and "data" in body:
             return body["data"]
         if isinstance(body, dict) and body.get("status") == "error":
-            raise self._error(call, response, secrets, body)
+            raise error_for(call, response, secrets, body)
         raise BadResponse(
             "Upstox answered without the success envelope",
             status=status,
@@ -555,46 +444,8 @@ class UpstoxClient:
             endpoint=call.endpoint,
         )
 
-    def _error(
-        self, call: _Call, response: httpx.Response, secrets: Sequence[str], body: Any = None
-    ) -> UpstoxError:
-        status = response.status_code
-        if body is None:
-            body = _json_or(response, None)
-        detail = ErrorDetail()
-        if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
-            first = body["errors"][0]
-            if isinstance(first, dict):
-                try:
-                    detail = ErrorDetail.model_validate(first)
-                except ValidationError:
-                    detail = ErrorDetail()
-        code = detail.error_code
-        message = _scrub(str(detail.message or response.reason_phrase or f"HTTP {status}"), secrets)
-        where: dict[str, Any] = {
-            "status": status,
-            "error_code": code,
-            "path": call.target,
-            "endpoint": call.endpoint,
-        }
-        if code == EXTENDED_TOKEN_NOT_ALLOWED:
-            return ExtendedTokenNotAllowed(message, **where)
-        if call.auth and (status == 401 or code == INVALID_TOKEN):
-            return TokenInvalid(message, **where)
-        if status == 429 or code == TOO_MANY_REQUESTS:
-            return RateLimited(
-                message, retry_after=_retry_after(response.headers.get("Retry-After")), **where
-            )
-        if code == OUTSIDE_SERVICE_HOURS:
-            return ServiceClosed(message, **where)
-        if status >= 500 or status == 423:
-            return UpstreamUnavailable(message, **where)
-        if 400 <= status < 500:
-            return BadRequest(message, **where)
-        return BadResponse(f"unexpected HTTP {status}: {message}", **where)
-
     def _log_attempt(
-        self, call: _Call, attempt: int, started: float, status: int | None, failure: UpstoxError | None
+        self, call: Call, attempt: int, started: float, status: int | None, failure: UpstoxError | None
     ) -> None:
         seconds = time.perf_counter() - started
         if self.on_attempt is not None:
@@ -614,7 +465,7 @@ class UpstoxClient:
             error_code=failure.error_code if failure else None,
         )
 
-    def _log_retry(self, call: _Call, state: RetryCallState) -> None:
+    def _log_retry(self, call: Call, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.info(
             "upstox retry",
@@ -625,55 +476,3 @@ class UpstoxClient:
             status=getattr(error, "status", None),
             wait_s=round(state.upcoming_sleep, 3),
         )
-
-
-# -------------------------------------------------------------------------------------------------------------
-# Parsers of `data`
-
-_MALFORMED = object()
-
-
-def _json_or(response: httpx.Response, fallback: Any) -> Any:
-    # orjson: a chain answer is a few hundred KB, parsed each minute per chain (3–4× the stdlib's speed).
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return fallback
-
-
-# One adapter per model for the process: building one is pydantic's schema work (milliseconds), not per call.
-@functools.cache
-def _list_of(model: type[T]) -> Callable[[Any], list[T]]:
-    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
-
-    def parse(data: Any) -> list[T]:
-        return [] if data is None else adapter.validate_python(data)
-
-    return parse
-
-
-def _chain_rows(data: Any) -> list[ChainRow]:
-    return [] if data is None else CHAIN_ROWS.validate_python(data)
-
-
-@functools.cache
-def _quotes_of(model: type[Q]) -> Callable[[Any], list[Q]]:
-    """A v3 quote map keyed by EXCH:TRADINGSYMBOL → its items, each given its map key as `symbol`."""
-    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
-
-    def parse(data: Any) -> list[Q]:
-        if data is None:
-            return []
-        if not isinstance(data, dict):
-            raise BadResponse("a quote answer's data should be a map of instruments")
-        items = [
-            {**item, "symbol": symbol} if isinstance(item, dict) else item for symbol, item in data.items()
-        ]
-        return adapter.validate_python(items)
-
-    return parse
-
-
-def _candles(data: Any) -> list[Candle]:
-    candles = CandleData.model_validate(data if data is not None else {}).candles
-    return sorted(candles, key=lambda c: c.timestamp)
