@@ -9,7 +9,6 @@ stale (`X-Data-Stale`); with none stored, the error stands (a 503).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 from collections import OrderedDict
@@ -23,6 +22,7 @@ from starlette.responses import Response
 from marketedge.cache import DATABASE_AWAY
 from marketedge.core import clock
 from marketedge.core.errors import database_unavailable
+from marketedge.core.single_flight import SingleFlight
 
 GZIP_MIN_BYTES = 1024
 # ISA-L's gzip (the isal package) at its level 1: a day's tracker summary (122 KB of JSON) compresses in
@@ -69,7 +69,7 @@ class RenderedCache:
         self._entries: OrderedDict[str, tuple[str, Rendered]] = OrderedDict()
         self._bytes = 0
         self._max = max_bytes
-        self._building: dict[tuple[str, str], asyncio.Future[Rendered]] = {}
+        self._building: SingleFlight[tuple[str, str], Rendered] = SingleFlight()
         self.builds = 0
         self.hits = 0
 
@@ -102,24 +102,16 @@ class RenderedCache:
             self.hits += 1
             return found[1]
         flight = (key, version)
-        pending = self._building.get(flight)
-        if pending is not None:
+        if self._building.in_flight(flight):
             self.hits += 1
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
-        self._building[flight] = future
-        try:
+
+        async def build_and_keep() -> Rendered:
             rendered = await build()
             self.builds += 1
             self._store(key, version, rendered)
-            future.set_result(rendered)
             return rendered
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
-            raise
-        finally:
-            del self._building[flight]
+
+        return await self._building.run(flight, build_and_keep)
 
     def _store(self, key: str, version: str, rendered: Rendered) -> None:
         old = self._entries.pop(key, None)

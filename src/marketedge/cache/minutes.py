@@ -30,6 +30,7 @@ from marketedge.chain.store import StoredMinute
 from marketedge.core import clock
 from marketedge.core.clock import IST
 from marketedge.core.errors import database_unavailable
+from marketedge.core.single_flight import SingleFlight
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +98,7 @@ class MinuteCache:
         self._decoded_bytes = 0
         self._decoded_max = decoded_max_bytes
         self._ttl = ttl_seconds
-        self._loads: dict[DayKey, asyncio.Future[None]] = {}
+        self._loads: SingleFlight[DayKey, None] = SingleFlight()
         self._write_lock = asyncio.Lock()
         self.hits = self.misses = self.load_count = self.stale_reads = 0
         self.database_retry_seconds = DATABASE_RETRY_SECONDS
@@ -232,21 +233,7 @@ class MinuteCache:
 
     async def _load_once(self, key: DayKey) -> None:
         """Single flight: concurrent callers for the same day wait on one database load."""
-        pending = self._loads.get(key)
-        if pending is not None:
-            await asyncio.shield(pending)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._loads[key] = future
-        try:
-            await self._load(key)
-            future.set_result(None)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
-            raise
-        finally:
-            del self._loads[key]
+        await self._loads.run(key, lambda: self._load(key))
 
     async def _load(self, key: DayKey) -> None:
         symbol, expiry, day = key
