@@ -21,13 +21,13 @@ from starlette.types import Scope
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api.credentials import Credentials
 from marketedge.api.hot import install_hot_path
 from marketedge.api.hot_store import HotStore
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
 from marketedge.api.request_context import RequestContextMiddleware
 from marketedge.api.routers import routers
+from marketedge.auth.credentials import Credentials
 from marketedge.auth.install import install_security
 from marketedge.core import gc_tuning
 from marketedge.core.config import Settings, get_settings

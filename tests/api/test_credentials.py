@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from marketedge.api.credentials import Credentials
 from marketedge.auth import sessions
+from marketedge.auth.credentials import Credentials
 from marketedge.auth.roles import Role, Scope
 from marketedge.core import clock
 from marketedge.core.db import Database

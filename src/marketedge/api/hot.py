@@ -43,7 +43,7 @@ STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 STREAM_PATH = "/api/v1/stream"
 CORS_EXPOSED = ", ".join(CORS_EXPOSED_HEADERS).encode()
-ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (api/credentials.py), never stored
+ME_PATH = "/api/v1/auth/me"  # answered from the credentials snapshot (auth/credentials.py), never stored
 # Where the stream route hands over the parameters it validated (api/market.py), for the next identical start.
 STREAM_SLOT = "marketedge.hot.stream"
 VERIFY_WAIT_SECONDS = 10.0

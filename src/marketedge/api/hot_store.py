@@ -8,8 +8,8 @@ from typing import Any
 
 import structlog
 
-from marketedge.api.credentials import Credentials
 from marketedge.api.rendered import Again, Rendered
+from marketedge.auth.credentials import Credentials
 from marketedge.core import clock
 
 log = structlog.get_logger(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge.auth.roles import Role, Scope
@@ -58,6 +58,17 @@ async def create_key(
     return record, key
 
 
+def key_live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    """The rule of a live API key, for the full check (find_key) and the hot path's snapshot
+    (auth/credentials.py) alike: not revoked, not past its expiry (if it has one)."""
+    return revoked_at is None and (expires_at is None or now < expires_at)
+
+
+def live_keys(now: datetime) -> ColumnElement[bool]:
+    """key_live in SQL, for reading many at once."""
+    return and_(ApiKey.revoked_at.is_(None), or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))
+
+
 async def find_key(session: AsyncSession, key: str) -> tuple[ApiKey, User] | None:
     if not looks_like_key(key):
         return None
@@ -70,9 +81,7 @@ async def find_key(session: AsyncSession, key: str) -> tuple[ApiKey, User] | Non
         return None
     record, user = row
     now = clock.utcnow()
-    if record.revoked_at is not None or (record.expires_at is not None and now >= record.expires_at):
-        return None
-    if not user.is_active:
+    if not key_live(record.revoked_at, record.expires_at, now) or not user.is_active:
         return None
     if record.last_used_at is None or now - record.last_used_at >= _TOUCH_EVERY:
         record.last_used_at = now

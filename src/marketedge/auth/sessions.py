@@ -8,9 +8,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketedge.core import clock
@@ -67,6 +67,23 @@ async def start_session(
     return NewSession(token, record)
 
 
+def session_live(
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    last_seen_at: datetime | None,
+    now: datetime,
+    idle: timedelta,
+) -> bool:
+    """The rule of a live session, for the full check (find_session) and the hot path's snapshot
+    (auth/credentials.py) alike: not revoked, before its absolute limit, used within the idle limit."""
+    return revoked_at is None and now < expires_at and (last_seen_at is None or now - last_seen_at < idle)
+
+
+def live_sessions(now: datetime) -> ColumnElement[bool]:
+    """session_live in SQL, for reading many at once; the idle limit is checked per use, as last_seen_at moves."""
+    return and_(UserSession.revoked_at.is_(None), UserSession.expires_at > now)
+
+
 async def find_session(
     session: AsyncSession, token: str, settings: Settings
 ) -> tuple[UserSession, User] | None:
@@ -85,9 +102,10 @@ async def find_session(
     record, user = row
     now = clock.utcnow()
     idle = timedelta(minutes=settings.session_idle_minutes)
-    if record.revoked_at is not None or now >= record.expires_at or now - record.last_seen_at >= idle:
-        return None
-    if not user.is_active:
+    if (
+        not session_live(record.revoked_at, record.expires_at, record.last_seen_at, now, idle)
+        or not user.is_active
+    ):
         return None
     if now - record.last_seen_at >= _TOUCH_EVERY:
         record.last_seen_at = now

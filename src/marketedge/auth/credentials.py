@@ -153,9 +153,9 @@ class Credentials:
         digest = sessions.token_hash(token)
         entry = self._sessions.get(digest)
         now = clock.utcnow()
-        if entry is None or (entry.expires_at is not None and now >= entry.expires_at):
+        if entry is None or entry.expires_at is None:
             return None
-        if entry.last_seen_at is not None and now - entry.last_seen_at >= self._idle:
+        if not sessions.session_live(None, entry.expires_at, entry.last_seen_at, now, self._idle):
             return None
         self._seen_sessions.add(digest)
         return digest, entry
@@ -165,7 +165,7 @@ class Credentials:
             return None
         digest = api_keys.key_hash(key)
         entry = self._keys.get(digest)
-        if entry is None or (entry.expires_at is not None and clock.utcnow() >= entry.expires_at):
+        if entry is None or not api_keys.key_live(None, entry.expires_at, clock.utcnow()):
             return None
         self._seen_keys.add(digest)
         return entry.user_id
@@ -178,7 +178,7 @@ class Credentials:
         allowed = and_(
             User.is_active.is_(True), User.must_change_password.is_(False), User.role.in_(_VIEWER_ROLES)
         )
-        live_sessions = and_(UserSession.revoked_at.is_(None), UserSession.expires_at > now, allowed)
+        live_sessions = and_(sessions.live_sessions(now), allowed)
         if self._consent_required:
             live_sessions = and_(live_sessions, UserSession.user_id.in_(_consenting_users()))
         async with self._database.sessions() as session:
@@ -190,11 +190,7 @@ class Credentials:
             key_rows = await session.execute(
                 select(ApiKey.key_hash, ApiKey.user_id, ApiKey.expires_at, ApiKey.scopes)
                 .join(User, User.id == ApiKey.user_id)
-                .where(
-                    ApiKey.revoked_at.is_(None),
-                    or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
-                    allowed,
-                )
+                .where(api_keys.live_keys(now), allowed)
             )
             fresh_sessions = {
                 sid: _Entry(user[0], expires, seen, tuple(user)) for sid, expires, seen, *user in session_rows
