@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.market_data = MarketData(
             runtime.db, runtime.cache, runtime.calendar, display_delay_minutes=settings.display_delay_minutes
         )
+        runtime.universe_listeners.append(app.state.market_data.forget_universe)
         rendered = RenderedCache(settings.rendered_cache_mb * 1024 * 1024)
         app.state.rendered = rendered
         app.state.live = LiveHub(app.state.market_data, rendered, runtime.bus, on_minute=hot.bump)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,7 @@ from marketedge.ops.alerts import (
     Alerts,
     Watchdog,
 )
-from marketedge.ops.retention import purge_logs
+from marketedge.ops.retention import apply_retention
 from marketedge.upstox import UpstoxClient, UpstoxLimiter
 
 if TYPE_CHECKING:
@@ -58,9 +58,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 DEMO_HEAD_START = timedelta(minutes=45)  # a replayed demo day starts this far into the session
-CALENDAR_BEFORE_RENEWAL = timedelta(
-    minutes=30
-)  # the calendar is read from Upstox this long before the token check
+# The calendar is read from Upstox this long before the token check.
+CALENDAR_BEFORE_RENEWAL = timedelta(minutes=30)
 CALENDAR_RELOAD = timedelta(minutes=5)  # how often each process rereads the calendar from the database
 CATCH_UP_AFTER_TURN_SECONDS = 5  # the catch-up starts this long into the first whole minute after start-up
 STOP_FLUSH_SECONDS = 10  # at shutdown, how long the outage queue may take to reach the database
@@ -150,6 +149,8 @@ class Runtime:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self.catching_up = False
+        #: Called after an admin changed the universe (the market data service forgets the one it read).
+        self.universe_listeners: list[Callable[[], None]] = []
         # A minute not stored live (Upstox failed, the database was away and the queue full, a run overran):
         # once polling is whole again, the catch-up rebuilds it from candles.
         self._missed_minutes = False
@@ -181,6 +182,12 @@ class Runtime:
             except AppError as exc:
                 log.warning("demo: the twin's token was not stored", reason=exc.message)
         return runtime
+
+    def universe_changed(self) -> None:
+        """The universe in the database changed (committed): the next minute resolves its targets again."""
+        self.job.forget_targets()
+        for listener in self.universe_listeners:
+            listener()
 
     async def current_token(self) -> str | None:
         """The token every Upstox call uses: the token service's."""
@@ -317,23 +324,10 @@ class Runtime:
             return await store.load_day(session, symbol, expiry, day, after)
 
     async def retention(self) -> int:
-        """Drop per-strike chain minutes older than RETENTION_DAYS, and audit events and run records past
-        their own windows (ops/retention.py); the leader does it once a day."""
+        """Drop what is past its retention window (ops/retention.py); the leader does it once a day."""
         if not await self.leader.ensure():
             return 0
-        cutoff = clock.utcnow() - timedelta(days=self.settings.retention_days)
-        async with self.db.sessions() as session:
-            removed = await store.delete_before(session, cutoff)
-            purged = await purge_logs(session, self.settings, clock.utcnow())
-            await session.commit()
-        log.info(
-            "retention: old chain minutes removed",
-            removed=removed,
-            cutoff=cutoff.isoformat(),
-            audit_events=purged.audit_events,
-            ingest_runs=purged.ingest_runs,
-        )
-        return removed
+        return await apply_retention(self.db, self.settings)
 
     async def refresh_calendar(self) -> None:
         """The leader reads the calendar from Upstox (every morning, and at start-up); every process then has it.

@@ -6,18 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete
 
 from marketedge.auth import audit
 from marketedge.auth.deps import ADMIN, AdminUser, client_ip
 from marketedge.auth.errors_doc import COMMON
 from marketedge.chain.instruments import all_instruments
-from marketedge.core import clock
 from marketedge.core.db import SessionDep
 from marketedge.core.errors import InvalidInput
 from marketedge.core.inputs import PlainText
-from marketedge.ingest.universe import KNOWN_INDICES, set_universe
-from marketedge.models import Instrument, TrackedExpiry
+from marketedge.ingest.universe import KNOWN_INDICES, change_universe
+from marketedge.models import Instrument
 
 router = APIRouter(prefix="/api/v1/admin/universe", tags=["admin"], dependencies=[ADMIN], responses=COMMON)
 
@@ -52,22 +50,7 @@ async def update_universe(
     symbols = [i.symbol.upper() for i in body.instruments]
     if len(set(symbols)) != len(symbols):
         raise InvalidInput("each index may appear once", details={"field": "instruments"})
-    unknown = [s for s in symbols if s not in KNOWN_INDICES]
-    if unknown:
-        raise InvalidInput(
-            f"unknown index {', '.join(unknown)}",
-            details={"field": "instruments", "known": sorted(KNOWN_INDICES)},
-        )
-    before = {i.symbol: i.expiries_tracked for i in await all_instruments(db) if i.enabled}
-    counts = {i.symbol.upper(): i.expiries_tracked for i in body.instruments}
-    await set_universe(db, symbols, counts)
-    changed = [s for s in symbols if before.get(s) != counts[s]]
-    if changed:  # today's expiries for these are chosen again at the next minute
-        await db.execute(
-            delete(TrackedExpiry).where(
-                TrackedExpiry.symbol.in_(changed), TrackedExpiry.trading_day == clock.today()
-            )
-        )
+    await change_universe(db, {i.symbol.upper(): i.expiries_tracked for i in body.instruments})
     await audit.record(
         db,
         admin.email,
@@ -77,9 +60,7 @@ async def update_universe(
         details={"instruments": [i.model_dump() for i in body.instruments]},
     )
     await db.commit()  # before the job is told, so its next run reads the new universe
-    runtime = request.app.state.runtime
-    runtime.job.forget_targets()
-    request.app.state.market_data.forget_universe()
+    request.app.state.runtime.universe_changed()
     return UniverseRead(instruments=_rows(await all_instruments(db)), known=sorted(KNOWN_INDICES))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from marketedge.chain.calendar import expiry_instant
 from marketedge.chain.instruments import all_instruments, enabled_instruments
 from marketedge.core import clock
+from marketedge.core.errors import InvalidInput
 from marketedge.models import Instrument, TrackedExpiry
 from marketedge.upstox import TokenInvalid, UpstoxClient, UpstoxError
 from marketedge.upstox.schemas import OptionContract
@@ -164,3 +165,26 @@ async def tracked_targets(session: AsyncSession, day: date) -> list[Target]:
         .order_by(Instrument.position, TrackedExpiry.expiry)
     )
     return [Target(s, k, e) for s, k, e in rows]
+
+
+async def change_universe(session: AsyncSession, counts: dict[str, int]) -> list[str]:
+    """Track exactly these indices, in this order, each with its number of expiries (an admin's change). The
+    indices whose expiry count changed get today's expiries chosen again at the next minute; they are
+    returned. Refuses duplicates and unknown indices with InvalidInput. The caller commits."""
+    symbols = list(counts)
+    unknown = [s for s in symbols if s not in KNOWN_INDICES]
+    if unknown:
+        raise InvalidInput(
+            f"unknown index {', '.join(unknown)}",
+            details={"field": "instruments", "known": sorted(KNOWN_INDICES)},
+        )
+    before = {i.symbol: i.expiries_tracked for i in await all_instruments(session) if i.enabled}
+    await set_universe(session, symbols, counts)
+    changed = [s for s in symbols if before.get(s) != counts[s]]
+    if changed:
+        await session.execute(
+            delete(TrackedExpiry).where(
+                TrackedExpiry.symbol.in_(changed), TrackedExpiry.trading_day == clock.today()
+            )
+        )
+    return changed
