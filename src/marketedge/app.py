@@ -17,11 +17,11 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
 
 from marketedge import __version__
 from marketedge.analytics.service import MarketData
-from marketedge.api.hot import install_hot_path
+from marketedge.api.hot import hot_path
 from marketedge.api.hot_store import HotStore
 from marketedge.api.live import LiveHub
 from marketedge.api.rendered import RenderedCache
@@ -36,7 +36,8 @@ from marketedge.core.jsonresponse import ORJSONResponse
 from marketedge.ingest.trigger import IngestTrigger
 from marketedge.ops import checks
 from marketedge.ops.health import CheckResult, HealthService
-from marketedge.ops.install import install_operations
+from marketedge.ops.install import operations_running
+from marketedge.ops.metrics import Metrics, MetricsMiddleware
 from marketedge.ops.status import StatusService
 from marketedge.runtime import Runtime
 from marketedge.upstox.errors import UpstoxError, upstox_error_handler
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             source=settings.data_source,
         )
         try:
-            yield
+            async with operations_running(app, metrics, settings):
+                yield
         finally:
             # Each part gets STOP_SECONDS: a shutdown that hangs would outlast the host's grace period (Render
             # kills after 30 s) and lose the rest of the clean-up; the part that did not stop is named.
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await asyncio.wait_for(stop(), STOP_SECONDS)
                 except TimeoutError:
                     log.error("shutdown: a part did not stop in time", part=part, seconds=STOP_SECONDS)
+            await limiter.close()
             gc_tuning.release()
             log.info("stopped")
 
@@ -119,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=ORJSONResponse,
         lifespan=lifespan,
         # No OpenTelemetry here (Prometheus metrics, ops/metrics.py): FastAPI's native telemetry would look for
-        # a tracer provider on every request, a quarter of a cached answer's CPU (docs/scaling.md).
+        # a tracer provider on every request, a large part of a cached answer's cost (docs/scaling.md).
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
@@ -129,12 +132,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.rendered_cache_mb * 1024 * 1024 // 4,
     )
     app.state.hot = hot
-    install_hot_path(app, hot, settings)
     install_error_handlers(app)
     app.add_exception_handler(UpstoxError, upstox_error_handler)
-    install_security(app, settings)
+    limiter = install_security(app, settings)
     app.add_middleware(RequestContextMiddleware)
-    install_operations(app, settings)  # outermost: metrics count every answer, refusals included
+    metrics = Metrics()
+    app.state.metrics = metrics
+    framework = app.build_middleware_stack
+
+    def build_stack() -> ASGIApp:
+        # Outermost first: the metrics count every answer, refusals and hot answers included; the hot path
+        # answers what it can before the framework's own stack (security, request context, routing).
+        return MetricsMiddleware(hot_path(framework(), hot, settings), metrics)
+
+    app.build_middleware_stack = build_stack  # type: ignore[method-assign]
     for router in routers(settings):
         app.include_router(router)
     _mount_ui(app, settings.frontend_dist)

@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
 from limits import parse_many
 from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,23 +48,18 @@ STREAM_SLOT = "marketedge.hot.stream"
 VERIFY_WAIT_SECONDS = 10.0
 
 
-def install_hot_path(app: FastAPI, store: HotStore, settings: Settings) -> None:
-    """Put the hot path outside the whole middleware stack the app builds (on its first request)."""
-    build = app.build_middleware_stack
+def hot_path(app: ASGIApp, store: HotStore, settings: Settings) -> HotPathMiddleware:
+    """The hot path in front of `app` (the framework's whole middleware stack; app.py puts it there)."""
     checks = SecurityMiddleware(
         _never_called, trusted_hosts=settings.trusted_hosts, trusted_proxies=settings.trusted_proxies
     )
-
-    def build_with_hot_path() -> ASGIApp:
-        return HotPathMiddleware(
-            build(),
-            store=store,
-            rate_limit=settings.api_rate_limit,
-            checks=checks,
-            cors_origins=settings.cors_origins,
-        )
-
-    app.build_middleware_stack = build_with_hot_path  # type: ignore[method-assign]
+    return HotPathMiddleware(
+        app,
+        store=store,
+        rate_limit=settings.api_rate_limit,
+        checks=checks,
+        cors_origins=settings.cors_origins,
+    )
 
 
 async def _never_called(scope: Scope, receive: Receive, send: Send) -> None:
@@ -331,8 +325,9 @@ class HotPathMiddleware:
 
     def _spend(self, user_id: int) -> int:
         """Count one request against the per-person allowance (API_RATE_LIMIT); 0 when within it, else the
-        seconds until it refills. Counted here in fixed windows (the limiter's own counter costs a third of a
-        hot answer); the full path's answers count here too, so a person has one allowance, not two."""
+        seconds until it refills. Counted here in fixed windows (the limiter's own counter would be a large
+        part of a hot answer's cost: docs/scaling.md, "Allowance"); the full path's answers count here too, so
+        a person has one allowance, not two."""
         now = time.time()
         counts = self._counts
         if len(counts) > 200_000:

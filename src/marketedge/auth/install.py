@@ -1,10 +1,8 @@
-"""`install_security(app, settings)`: middleware (proxy headers, hosts, body limit, headers, CORS), the account
-routers and the gated API docs."""
+"""`install_security(app, settings)`: the security middleware (proxy headers, hosts, body limit, headers, CORS),
+the rate limiter (app.py closes it at shutdown) and the gated API docs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -13,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from marketedge.auth.ratelimit import RateLimiter
 from marketedge.core.config import Settings, config_warnings
 
 log = structlog.get_logger(__name__)
@@ -20,10 +19,9 @@ log = structlog.get_logger(__name__)
 __all__ = ["install_security"]
 
 
-def install_security(app: FastAPI, settings: Settings) -> None:
+def install_security(app: FastAPI, settings: Settings) -> RateLimiter:
     """Middleware (proxy headers, hosts, body limit, headers, CORS) and the gated API docs."""
     from marketedge.auth.deps import VIEWER, SecurityState
-    from marketedge.auth.ratelimit import RateLimiter
     from marketedge.auth.security_headers import CORS_EXPOSED_HEADERS, SecurityMiddleware
 
     # Under CACHE_PREFIX like every other key, so deployments sharing one Redis keep their own counters.
@@ -49,10 +47,10 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     )
 
     _gate_api_docs(app, VIEWER)
-    _close_on_shutdown(app, limiter)
 
     for warning in config_warnings(settings):
         log.warning(warning)
+    return limiter
 
 
 def _gate_api_docs(app: FastAPI, viewer: Any) -> None:
@@ -68,17 +66,3 @@ def _gate_api_docs(app: FastAPI, viewer: Any) -> None:
         app.add_api_route(
             app.openapi_url, openapi, methods=["GET"], include_in_schema=False, dependencies=[viewer]
         )
-
-
-def _close_on_shutdown(app: FastAPI, limiter: Any) -> None:
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[Any]:
-        async with inner(application) as state:
-            try:
-                yield state
-            finally:
-                await limiter.close()
-
-    app.router.lifespan_context = lifespan
