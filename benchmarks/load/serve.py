@@ -27,6 +27,7 @@ import httpx
 import uvicorn
 
 from marketedge.app import create_app
+from marketedge.broker.lifetimes import TokenKind
 from marketedge.core import clock
 from marketedge.core.clock import IST, ShiftedClock
 from marketedge.core.config import load_settings
@@ -87,6 +88,8 @@ def main() -> None:
             "data_source": "upstox",
             "upstox_base_url": args.upstox_url,
             "upstox_access_token": minted.raise_for_status().json()["access_token"],
+            # Upstox refuses an analytics token on the profile call: it is validated as what it is.
+            "upstox_access_token_kind": "analytics",
         }
     else:
         start = datetime.fromisoformat(args.start).replace(tzinfo=IST) - timedelta(seconds=2)
@@ -110,7 +113,10 @@ def main() -> None:
                 task.cancel()
             runtime.catching_up = False
             if settings.upstox_access_token is not None:  # what _token_then_warm would have stored
-                await runtime.tokens.bootstrap(settings.upstox_access_token.get_secret_value())
+                await runtime.tokens.bootstrap(
+                    settings.upstox_access_token.get_secret_value(),
+                    TokenKind(settings.upstox_access_token_kind),
+                )
             await runtime._warm()
             tasks = [
                 asyncio.create_task(_record_announcements(runtime, log_path)),

@@ -52,7 +52,7 @@ from marketedge.upstox import UpstoxClient, UpstoxLimiter
 
 if TYPE_CHECKING:
     # The built-in twin (and the scipy it simulates with) is imported only when DATA_SOURCE=twin: on a free
-    # instance waking from sleep it was a third of the start-up imports (docs/scaling.md, cold start).
+    # instance waking from sleep it was a large part of the start-up imports (docs/scaling.md, "Measured").
     from marketedge.twin.server import TwinServer
 
 log = structlog.get_logger(__name__)

@@ -229,8 +229,8 @@ class MarketData:
     async def _day_counts(self, symbol: str) -> list[store.DayCount]:
         """Minutes stored per day and expiry. Today's are read at each call (the route asks once a minute);
         earlier days' at most every PAST_DAYS_SECONDS: reading every minute of the retention window (~16,000
-        rows per instrument at 30 days) each minute would cost a second of wall time under 0.1 CPU. A backfill of
-        an earlier day therefore shows within PAST_DAYS_SECONDS."""
+        rows per instrument at 30 days) each minute would take much of the minute's CPU under 0.1 CPU
+        (docs/scaling.md). A backfill of an earlier day therefore shows within PAST_DAYS_SECONDS."""
         today = clock.today()
         past = self._past_counts.get(symbol)
         async with self._database.sessions() as session:

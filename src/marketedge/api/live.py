@@ -170,8 +170,8 @@ class LiveHub:
         selected = await self._service.select(announced.symbol, announced.expiry, day)
         built: dict[tuple[StreamParams, datetime | None], Item | None] = {}
         # All at once, not paced (core/yield_to_requests.py): queued 32 at a time with waiting requests let in between, the
-        # minute reached streams in ~2 s instead of ~0.2 s under 0.1 CPU, and the answers were no faster
-        # (docs/scaling.md, 2026-12-02).
+        # minute reached the streams far later under 0.1 CPU, and the answers were no faster
+        # (docs/scaling.md, "The minute job steps aside for waiting requests").
         for subscriber in list(group):
             place = (subscriber.params, subscriber.seen)
             if place not in built:
@@ -205,7 +205,7 @@ class LiveHub:
                 # client reads, and the hub must group this subscriber by the minute it is being sent.
                 yielded = item[0]
                 subscriber.seen = _later(subscriber.seen, yielded)
-                # One write with the retry hint: each write is a system call (~50 us), three per start before.
+                # One write with the retry hint: each write is a system call, three per start before.
                 yield retry_hint() + item[2]
             while True:
                 try:

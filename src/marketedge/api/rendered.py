@@ -25,10 +25,9 @@ from marketedge.core.errors import database_unavailable
 from marketedge.core.single_flight import SingleFlight
 
 GZIP_MIN_BYTES = 1024
-# ISA-L's gzip (the isal package) at its level 1: a day's tracker summary (122 KB of JSON) compresses in
-# ~0.25 ms, where zlib took 1.0-1.4 ms at level 1 (then 45 % of building the summary) and 5-7 ms at level 6;
-# the copy is smaller than zlib's level 1. Every new minute rebuilds each band's summary at once, when
-# requests queue under 0.1 CPU (docs/scaling.md). The output is plain gzip (RFC 1952).
+# ISA-L's gzip (the isal package) at its level 1: several times faster than zlib's level 1, which was a large
+# part of building a summary, and its copy is smaller. Every new minute rebuilds each band's summary at once,
+# when requests queue under 0.1 CPU (docs/scaling.md, "Gzip by ISA-L"). The output is plain gzip (RFC 1952).
 GZIP_LEVEL = 1
 # A shared cache (a CDN, a proxy) must never keep these: every answer is for a signed-in person, and the market
 # data may not be redistributed. `Vary` still names what changes the bytes, for the browser's own cache.

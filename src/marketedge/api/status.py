@@ -32,8 +32,9 @@ async def status(request: Request) -> Response:
 
 async def status_answer(state: State) -> Rendered:
     """The same answer for every viewer, rendered once per clock minute and stored minute: the hot path
-    (api/hot.py) serves repeats without the database (at 0.1 CPU the full path's ~4 ms would not scale to a
-    thousand open screens). The tracker's opening answer (api/market.py) includes it."""
+    (api/hot.py) serves repeats without the database (at 0.1 CPU the full path would not scale to a thousand
+    open screens: docs/scaling.md, "Status for everyone"). The tracker's opening answer (api/market.py)
+    includes it."""
     service: StatusService = state.status
     rendered: RenderedCache = state.rendered
     generation = state.hot.generation

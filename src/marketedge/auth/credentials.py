@@ -2,19 +2,9 @@
 passes the viewer check, read from the database in one query per table every `refresh_seconds`.
 
 At 0.1 CPU a database read per new caller is the cost that sinks a crowd (the 09:15 storm: a thousand people
-arriving within seconds, each with a session made hours earlier). With this snapshot their first request is
-answered from memory too. The rules are the ones `auth/deps.py` applies to a viewer route: not revoked, not
-past its absolute or idle limit, an active user with the viewer or admin role and no pending password
-change, for a key the `read` or `admin` scope, and with CONSENT_REQUIRED for a session a standing consent to
-the current privacy notice and terms (the gate applies to sessions only, as there). What the snapshot cannot know (a session made or revoked
-since the last refresh) goes the full way or is refused there; a revocation reaches the hot path within one
-refresh, and at once on this replica (`invalidate`, called after every revocation). Sessions and keys used on
-the hot path get their `last_seen_at` / `last_used_at` written in one statement per refresh, so an active
-person's session does not idle out.
-
-With CONSENT_REQUIRED on, the snapshot also answers `GET /api/v1/auth/me` for its sessions (every page load
-asks it; the full path costs ~5 ms of CPU in database reads): the same answer as api/auth.py's, built from the
-user's row as of the last refresh (consent is current for every session here), once per session and refresh.
+arriving within seconds, each with a session made hours earlier). With this snapshot their first request
+(and, with CONSENT_REQUIRED on, a session's `GET /api/v1/auth/me`) is answered from memory too, under the
+rules `auth/deps.py` applies to a viewer route (docs/scaling.md, "The serving path", "Who is asking").
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """Who is asking and may they: the access declarations every route makes, and the named dependency types.
 
-A route (or its router) declares its access with exactly one of these, and the route-table test checks it:
-
-    router = APIRouter(dependencies=[VIEWER])           # every route of the router: signed-in viewers and admins
-    @router.post("/x", dependencies=[ADMIN])            # one route: admins only (the strictest declaration wins)
-    @router.post("/ingest/run", dependencies=[Depends(require(Role.admin, scope=Scope.ingest))])
-    router = APIRouter(dependencies=[PUBLIC])           # open: only for the paths docs/security.md lists
-    router = APIRouter(dependencies=[WEBHOOK])          # a third party calls it; rate-limited per address
-
-Routes that need the person read them with `CurrentUser`, `AdminUser` or `CurrentPrincipal`, which declare
-viewer, admin and viewer access themselves.
+Every route (or its router) declares its access with exactly one of VIEWER, ADMIN, `require(...)`, PUBLIC or
+WEBHOOK, and the route-table test checks that it does, so no route is open by omission. Routes that need the
+person read them with `CurrentUser`, `AdminUser` or `CurrentPrincipal`, which declare viewer, admin and viewer
+access themselves (docs/security.md, "How a new route declares its access").
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MIN_LENGTH = 12
 MAX_LENGTH = 128  # argon2 takes any length; a cap keeps a hash request cheap
 
-# OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): ~20 ms on one core, so a login flood costs us little.
+# OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): cheap enough that a login flood costs us little
+# (docs/security.md, "Rate limits").
 _hasher = PasswordHasher(
     time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
 )

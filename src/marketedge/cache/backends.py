@@ -18,7 +18,7 @@ from marketedge.core import clock
 log = structlog.get_logger(__name__)
 
 RETRY_SECONDS = 5.0  # while Redis is away, how often it is asked again
-FALLBACK_MAX_BYTES = 64 * 1024 * 1024  # memory standing in for Redis: a day's payloads are ~12 MB
+FALLBACK_MAX_BYTES = 64 * 1024 * 1024  # memory standing in for Redis: days of payloads (docs/pipeline.md)
 MAX_TOUCHED = 100_000  # keys remembered for deletion in Redis on its return (16 a polled minute)
 
 

@@ -1,14 +1,9 @@
 """MinuteCache: the trading day's chain minutes for 24 hours, read through with one freshness rule.
 
-Fresh (the latest cached minute is within 2 minutes of the latest minute that should exist for that day,
-per the calendar): served from the cache. Stale or empty: one load from the database, however many readers
-wait on it; the cache is refilled and the answer served. The minute job writes the database first and then
-calls put(). Above the bytes backend sits a bounded in-process LRU of decoded DayFrames, extended minute by
-minute, so a warm read decodes nothing.
-
-When the database cannot be reached to refresh a stale day, a read answers with what the cache holds, marked
-stale (`DayRead.stale`), and asks the database again at most every few seconds; only a day the cache holds
-nothing of fails, with the database's error (a 503 for the API).
+A fresh day is served from the cache; a stale or empty one costs one database load, however many readers wait
+on it. Above the bytes a bounded LRU of decoded day frames, extended minute by minute, means a warm read
+decodes nothing. With the database away, what the cache holds is served marked stale, and only a day it holds
+nothing of fails (docs/pipeline.md, "The cache and the freshness rule").
 """
 
 from __future__ import annotations

@@ -177,7 +177,7 @@ DERIVED_MAX = 48
 class _Rows:
     """Storage that the frames of one day share. Extending the newest frame with later minutes over the same
     strikes writes the new rows after the last and hands out views, so a stored minute costs its own rows, not
-    a copy of the day (13 ms at noon and 34 ms at the close for a 151-strike chain, per frame and minute).
+    a copy of the day, which grew with every minute (docs/pipeline.md, "The cache and the freshness rule").
     Rows once written never change; arrays derived from them row by row (rowwise()) grow the same way."""
 
     values: NDArray[np.float64]  # (capacity, F, 2, K)

@@ -1,18 +1,10 @@
 """Python's garbage collector, set for a long-running server on a small CPU quota.
 
-The cyclic collector's full pass walks every object the process holds: after start-up that is the modules,
-classes, routes, the SQLAlchemy and pydantic machinery and the warmed caches, most of a million objects that
-live as long as the process. Under a 0.1 CPU quota one full pass took 2.5–3.5 s of wall time with every request
-waiting (five of them in a 09:15 storm, measured with a gc.callbacks probe: docs/scaling.md). So:
-
-- `settle()` once start-up is done (and again after the cache is warmed): collect, then move everything alive
-  into the permanent generation (`gc.freeze`), which the collector no longer walks. What requests and minutes
-  create afterwards is collected as usual. Objects frozen here and later dropped are still freed by reference
-  counting; only a cycle among them would wait for the process to end.
-- `release()` when the app stops: back into the oldest generation, so an app that ends inside a longer-lived
-  process (the tests start hundreds) is collected like anything else.
-- `tune()`: a young generation of YOUNG_THRESHOLD allocations instead of 700, so the young passes are fewer
-  (each is still a few milliseconds at most); the older generations keep their default ratios.
+A full pass of the cyclic collector walks every object the process holds, most of them start-up objects
+that live as long as the process, and under a 0.1 CPU quota every request waits for it. So what exists once
+the app has started (and again once the cache is warm) is frozen out of the collector's reach, and the young
+generation is larger, so young passes are fewer (docs/scaling.md, "The garbage collector leaves start-up
+alone").
 """
 
 from __future__ import annotations
@@ -23,14 +15,17 @@ YOUNG_THRESHOLD = 20_000
 
 
 def tune() -> None:
+    """A young generation of YOUNG_THRESHOLD allocations instead of 700; the older ones keep their ratios."""
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
 
 def settle() -> None:
+    """Once start-up is done (and again after the cache is warmed): collect, then freeze everything alive."""
     gc.collect()
     gc.freeze()
 
 
 def release() -> None:
+    """When the app stops: back into the oldest generation, to be collected like anything else."""
     gc.unfreeze()

@@ -1,14 +1,10 @@
 """Background work steps aside for requests that are waiting for their answer.
 
-One event loop serves everything and runs whatever is ready in the order it became ready. Each minute the
-minute job parses, normalises and stores eight chains in a burst: ~0.1-0.2 s of CPU, one to two seconds under
-Render free's 0.1-CPU quota, and a request that arrives meanwhile would wait for all of it (docs/scaling.md
-measures it). The live broadcaster is not paced: pacing it delayed the minute's delivery without faster
-answers (docs/scaling.md).
-
-Between chunks of its work (a few ms of CPU each), the job awaits `Pacer.turn()`. It returns at once
-when no request is waiting; otherwise it lets them go first, for at most `most` seconds, so background work is
-delayed, never starved.
+One event loop serves everything and runs whatever is ready in the order it became ready, so a request that
+arrives while the minute job parses, normalises and stores its chains would wait for all of it, a long wait
+under a small CPU quota. Between chunks of its work the job awaits `Pacer.turn()`: at once when no request is
+waiting, otherwise after them, for at most `most` seconds, so background work is delayed, never starved. The
+live broadcaster is not paced (docs/scaling.md, "The minute job steps aside for waiting requests").
 """
 
 from __future__ import annotations

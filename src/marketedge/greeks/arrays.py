@@ -10,8 +10,8 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-# Elements per block: the solver's few dozen temporaries of this size stay in cache, which makes 100,000
-# options about 1.8 times as fast as one pass over whole arrays (see docs/greeks.md).
+# Elements per block: the solver's few dozen temporaries of this size stay in cache, which makes large
+# inputs faster than one pass over whole arrays (see docs/greeks.md, "API").
 BLOCK = 16_384
 
 

@@ -206,7 +206,7 @@ class MinuteJob:
         chain = await asyncio.wait_for(
             self.client.option_chain(target.instrument_key, target.expiry), timeout=self._fetch_timeout
         )
-        # Normalising is CPU work on arrays, a few ms a chain (benchmarks/pipeline): it stays on the loop, after
+        # Normalising is short CPU work on arrays (docs/scaling.md, "Measured"): it stays on the loop, after
         # the requests waiting for an answer.
         await self._pacer.turn()
         return normalise_chain(chain.rows, minute, target.expiry, self._rate)

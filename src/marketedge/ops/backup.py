@@ -1,20 +1,10 @@
 """Backups and restores of the whole database: one file that holds a manifest and the dump.
 
-A backup is an uncompressed tar file (`.mebackup`) with two members:
-- `manifest.json`: when, which app version, the database kind, the Alembic revision, the rows of every table,
-  the dump's size and SHA-256, whether it is encrypted. Never encrypted (it holds counts, no data), so
-  `tar -xOf file manifest.json` shows what a backup is without its key.
-- `database.pgdump` (PostgreSQL: `pg_dump --format=custom`, taken in the same snapshot the rows were counted
-  in) or `database.sqlite3` (SQLite: the online backup API, consistent while the app writes); with `.enc`
-  appended when encrypted.
-
-Encryption (optional) is Fernet from `cryptography`, in chunks so a large dump never sits in memory: the
-file starts with MAGIC, then records of a 4-byte length and a Fernet token; each token's plaintext is the
-chunk's index (8 bytes), a last-chunk flag (1 byte) and the data, so chunks cannot be reordered, dropped or
-cut short without the restore noticing.
-
-A restore goes only into an empty database unless forced, checks every checksum before touching the
-target, and afterwards compares the rows of every table with the manifest.
+The manifest is never encrypted, so a backup says what it is without its key. The optional encryption works
+in chunks, so a large dump never sits in memory, and binds each chunk to its place, so none can be reordered,
+dropped or cut short unnoticed. A restore checks every checksum before it touches the target, goes only into
+an empty database unless forced, and compares every table's rows with the manifest afterwards
+(docs/operations.md, "Backups", "How").
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """Fault switches: make the twin misbehave the ways Upstox does, for the next N calls or until cleared.
 
-Each rule has a kind, an optional path prefix (only Upstox paths are ever affected, never /twin/) and an
-optional count of calls it still applies to (None: until cleared). Kinds:
-
-- rate_limit      HTTP 429 UDAPI10005
-- server_error    HTTP 500 (UDAPI100500) or 503 (`status`)
-- slow            wait `delay_seconds` before answering (to run past a client's timeout)
-- malformed_json  HTTP 200 with a truncated JSON body
-- missing_fields  option-chain rows lose `fields` (dotted paths; `mode` "remove" or "null"), every `every`-th row
-- empty_chain     the option chain answers `data: []`
+Each rule has a kind (a 429, a 5xx, a slow answer, a truncated body, chain rows missing fields, an empty
+chain), an optional path prefix (only Upstox paths are ever affected, never /twin/) and an optional count of
+calls it still applies to, so a test can script the failures a client must survive (docs/twin.md, "Control
+API", the fault kinds).
 """
 
 from __future__ import annotations

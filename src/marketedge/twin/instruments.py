@@ -1,14 +1,8 @@
 """The twin's instruments: five index underlyings, their expiry schedules, strike grids and contract keys.
 
-Contract keys are `NSE_FO|<token>` (SENSEX: `BSE_FO|<token>`). The exchange token is synthetic but stable and
-reversible, so any key can be decoded without a registry:
-
-    token = code · 10^10 + (expiry − 2000-01-01 in days) · 10^5 + (strike / strike step) · 10 + (0 CE | 1 PE)
-
-e.g. NIFTY 26000 CE expiring 2026-12-29 → code 1, day 9859, strike index 520 → `NSE_FO|10985905200`.
-
-Trading symbols follow the exchanges' compact form: a monthly expiry `NIFTY26DEC26000CE` (name, YY, MON,
-strike, CE/PE), a weekly expiry `NIFTY2612226000CE` (name, YY, month as 1-9/O/N/D, DD, strike, CE/PE).
+The exchange token in a contract key is synthetic but stable and reversible (it packs the index, the expiry,
+the strike and the side), so any key, an expired contract's too, decodes without a registry. Trading symbols
+follow the exchanges' compact monthly and weekly forms (docs/twin.md, "The market").
 """
 
 from __future__ import annotations

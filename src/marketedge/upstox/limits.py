@@ -1,12 +1,9 @@
 """Client-side rate limits: every call to Upstox waits here, so no caller can push us past Upstox's budgets, and
 the live minute's calls never wait behind the catch-up's.
 
-Upstox limits each API separately, per user: about 50 calls a second, 500 a minute and 2,000 in 30 minutes
-(docs/upstox-api.md §5). Each API group keeps a log of its recent calls and admits a call only while every
-window has room. Two lanes share a group: the live lane may use the whole budget; the catch-up lane (backfill)
-only what leaves `reserve` of every window free, so the live minute always finds room. A sliding log, not a
-token bucket: the windows are exactly Upstox's (and the twin's), and no library offers lanes over several
-windows at once (aiolimiter and limits count one window per key, first come first served).
+Each API group keeps a sliding log of its recent calls over exactly Upstox's windows, and two lanes share a
+group: the catch-up lane leaves a reserve of every window to the live one. No library offers lanes over
+several windows at once (docs/upstox-client.md, "Limits").
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Q = TypeVar("Q", OptionGreekQuote, LtpQuote)
 
 
 def json_or(response: httpx.Response, fallback: Any) -> Any:
-    # orjson: a chain answer is a few hundred KB, parsed each minute per chain (3–4× the stdlib's speed).
+    # orjson: a chain answer is a large body, parsed each minute per chain (docs/upstox-client.md).
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
