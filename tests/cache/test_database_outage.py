@@ -6,7 +6,7 @@ database answers again, reads refresh as before."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,24 +15,13 @@ from marketedge.cache import DATABASE_AWAY, CacheBackend, MinuteCache
 from marketedge.chain import store
 from marketedge.chain.calendar import TradingCalendar
 from marketedge.chain.frames import encode
-from marketedge.core import clock
-from marketedge.core.clock import ManualClock, ist
+from marketedge.core.clock import ManualClock
 from marketedge.core.config import normalise_database_url
 from marketedge.core.db import Database
 from marketedge.core.errors import database_unavailable
+from tests.cache.conftest import DAY, EXPIRY, OPEN
 from tests.factories import make_chain
 from tests.outages import PostgresServer
-
-EXPIRY = date(2026, 12, 1)
-DAY = date(2026, 11, 25)
-OPEN = ist(2026, 11, 25, 9, 15)
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[ManualClock]:
-    with clock.use_clock(ManualClock(OPEN)) as c:
-        assert isinstance(c, ManualClock)
-        yield c
 
 
 @pytest.fixture

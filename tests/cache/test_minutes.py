@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -14,22 +13,11 @@ from marketedge.cache import CacheBackend, MinuteCache
 from marketedge.chain import store
 from marketedge.chain.calendar import TradingCalendar
 from marketedge.chain.store import StoredMinute
-from marketedge.core import clock
 from marketedge.core.clock import ManualClock, ist
 from marketedge.core.db import Database
+from tests.cache.conftest import DAY, EXPIRY, OPEN
 from tests.conftest import QueryCounter
 from tests.factories import make_chain
-
-DAY = date(2026, 11, 25)
-EXPIRY = date(2026, 12, 1)
-OPEN = ist(2026, 11, 25, 9, 15)
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[ManualClock]:
-    with clock.use_clock(ManualClock(OPEN)) as c:
-        assert isinstance(c, ManualClock)
-        yield c
 
 
 @pytest.fixture

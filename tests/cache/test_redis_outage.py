@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -19,19 +19,17 @@ from sqlalchemy import delete
 from marketedge.cache import MinuteCache, RedisBackend
 from marketedge.chain import store
 from marketedge.chain.calendar import TradingCalendar
-from marketedge.core import clock
-from marketedge.core.clock import ManualClock, ist
+from marketedge.core.clock import ManualClock
 from marketedge.core.config import Settings, normalise_database_url
 from marketedge.core.db import Database
 from marketedge.ingest.bus import MinuteStored
 from marketedge.ingest.redis_bus import RedisMinuteBus
 from marketedge.models import BrokerToken
 from marketedge.runtime import Runtime
+from tests.cache.conftest import EXPIRY, OPEN
 from tests.factories import make_chain
 from tests.outages import PostgresServer, RedisServer, eventually, free_port
 
-EXPIRY = date(2026, 12, 1)
-OPEN = ist(2026, 11, 25, 9, 15)
 RETRY = 0.1  # seconds between probes of an absent Redis in these tests (5 s in production)
 
 
@@ -40,13 +38,6 @@ async def backend(redis_server: RedisServer) -> AsyncIterator[RedisBackend]:
     cache = RedisBackend(redis_server.url, prefix=f"test:{uuid.uuid4().hex}:", retry_seconds=RETRY)
     yield cache
     await cache.close()
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[ManualClock]:
-    with clock.use_clock(ManualClock(OPEN)) as c:
-        assert isinstance(c, ManualClock)
-        yield c
 
 
 async def test_while_redis_is_away_the_backend_serves_from_memory_and_goes_back_when_it_answers(
