@@ -5,7 +5,6 @@ a restart fixes none of them, so none makes the app unready."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -16,7 +15,7 @@ from marketedge.core import clock
 from marketedge.core.config import Settings, config_warnings
 from marketedge.core.db import Database
 from marketedge.ingest.job import MinuteJob
-from marketedge.ops.health import CheckResult, HealthService
+from marketedge.ops.health import CheckResult
 
 
 class Checked(Protocol):
@@ -95,9 +94,3 @@ async def config(settings: Settings) -> CheckResult:
     if warnings:
         return CheckResult("warn", "; ".join(warnings))
     return CheckResult("ok", "no warnings")
-
-
-def register(service: HealthService, backend: Callable[[], CacheBackend], settings: Settings) -> None:
-    """The checks of this module that need no runtime: the cache (replacing a plain ping) and the settings."""
-    service.register("cache", lambda: cache(backend()))
-    service.register("config", lambda: config(settings))

@@ -1,6 +1,5 @@
-"""Operations while the app runs: the metrics bound to the runtime, the readiness checks of ops/checks.py that
-need no runtime, and the optional metrics listener. app.py enters it in its lifespan and puts the metrics
-middleware outermost, so refusals, 500s and hot-path answers are counted too."""
+"""Operations while the app runs: the metrics bound to the runtime and the optional metrics listener. app.py
+enters it in its lifespan and puts the metrics middleware outermost, so every answer is counted."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from marketedge.core.config import Settings
-from marketedge.ops import checks
 from marketedge.ops.metrics import Metrics
 from marketedge.ops.metrics_server import MetricsServer
 
@@ -19,8 +17,6 @@ async def operations_running(app: Any, metrics: Metrics, settings: Settings) -> 
     """While the app runs: the metrics bound to its runtime, the readiness checks that need no runtime, and the
     optional listener of its own (METRICS_PORT). app.py's lifespan enters it once the runtime has started."""
     runtime = app.state.runtime
-    # Redis away is a warning (the cache serves from memory), and the settings are checked too.
-    checks.register(app.state.health, lambda: app.state.cache, settings)
     metrics.bind_runtime(runtime)
     runtime.pacer.waiting = lambda: metrics.http.waiting
     live = app.state.live
